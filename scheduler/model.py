@@ -1,0 +1,324 @@
+"""The station's planning data as validated, immutable values.
+
+Every backend, the checker and the exporters trust these objects: whatever could be wrong
+with the data is caught here (or in the loader, which knows file rows and columns) with a
+message naming the file, row and column, so no solver ever sees an inconsistent station.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+ROLES = ("police", "auxiliary", "volunteer")
+ROLE_NAMES_ZH = {"police": "民警", "auxiliary": "辅警", "volunteer": "义警"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+STATUSES = ("available", "preferred", "unavailable")
+GRID_LEVELS = (1, 2, 3, 4)
+MINUTES_PER_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class DataIssue:
+    """One thing wrong with the station data, located as a planner would look for it."""
+
+    file: str
+    row: int | None  # spreadsheet row: the header is row 1, the first data row is row 2
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class StationDataError(ValueError):
+    """Raised with every issue found, not only the first, so a planner fixes them in one go."""
+
+    def __init__(self, issues: list[DataIssue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    name: str
+    role: str
+    home_grid: str | None = None
+    skills: frozenset[str] = frozenset()
+    max_shifts_per_week: int | None = None  # None: the role default from the rules
+    phone: str | None = None
+    row: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Grid:
+    grid_id: str
+    name: str
+    level: int
+    community: str | None = None
+    row: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Shift:
+    shift_id: str
+    name: str
+    start: int  # minutes after midnight, 0..1439
+    end: int  # minutes after midnight, 0..1440; at or before start: ends the next day
+    night: bool
+    row: int | None = field(default=None, compare=False)
+
+    @property
+    def duration(self) -> int:
+        """Length in minutes (an end at or before the start wraps past midnight)."""
+        return self.end - self.start if self.end > self.start else self.end + MINUTES_PER_DAY - self.start
+
+    @staticmethod
+    def covers_small_hours(start: int, end: int) -> bool:
+        """True when the shift covers any time between 00:00 and 05:00 (the default night flag)."""
+        length = end - start if end > start else end + MINUTES_PER_DAY - start
+        for offset in (0, MINUTES_PER_DAY):  # the shift as it starts, and its part after midnight
+            lo, hi = start, start + length
+            if lo < offset + 5 * 60 and hi > offset:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    """A requirement: `day` is a weekday name (template) or a date (override)."""
+
+    grid_id: str
+    day: str | dt.date
+    shift_id: str
+    role: str | None
+    min: int
+    max: int
+    skill: str | None = None
+    row: int | None = field(default=None, compare=False)
+
+    @property
+    def is_skill_row(self) -> bool:
+        return self.skill is not None
+
+
+@dataclass(frozen=True)
+class Availability:
+    person_id: str
+    date: dt.date
+    shift_id: str | None  # None: the whole day (every shift starting on that date)
+    status: str
+    row: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Pin:
+    person_id: str
+    date: dt.date
+    shift_id: str
+    grid_id: str
+    row: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_rest_hours: float = 11
+    max_consecutive_days: int = 6
+    max_consecutive_nights: int = 3
+    escort_roles: tuple[str, ...] = ("police", "auxiliary")
+    max_shifts_per_week: dict[str, int] = field(
+        default_factory=lambda: {"police": 5, "auxiliary": 5, "volunteer": 2}
+    )
+
+
+@dataclass(frozen=True)
+class Weights:
+    uncovered: dict[int, int] = field(default_factory=lambda: {1: 1000, 2: 600, 3: 300, 4: 100})
+    night_spread: int = 20
+    weekend_spread: int = 10
+    volunteer_idle: int = 30
+    not_preferred: int = 1
+    away_from_home: int = 2
+
+
+@dataclass(frozen=True)
+class Station:
+    name: str
+    people: tuple[Person, ...]
+    grids: tuple[Grid, ...]
+    shifts: tuple[Shift, ...]
+    demand: tuple[DemandRow, ...]
+    availability: tuple[Availability, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    rules: Rules = field(default_factory=Rules)
+    weights: Weights = field(default_factory=Weights)
+
+    def __post_init__(self) -> None:
+        issues = validate_station(self)
+        if issues:
+            raise StationDataError(issues)
+
+    # Lookups used everywhere; cheap enough to rebuild on demand for a frozen object.
+    def person(self, person_id: str) -> Person:
+        return self.people_by_id[person_id]
+
+    @property
+    def people_by_id(self) -> dict[str, Person]:
+        return {p.person_id: p for p in self.people}
+
+    @property
+    def grids_by_id(self) -> dict[str, Grid]:
+        return {g.grid_id: g for g in self.grids}
+
+    @property
+    def shifts_by_id(self) -> dict[str, Shift]:
+        return {s.shift_id: s for s in self.shifts}
+
+    def shift_cap(self, person: Person) -> int:
+        """Most shifts a person may work in a week (personal override or role default)."""
+        if person.max_shifts_per_week is not None:
+            return person.max_shifts_per_week
+        return self.rules.max_shifts_per_week[person.role]
+
+
+def _duplicates(values, key, file, column):
+    seen: set = set()
+    for item in values:
+        k = key(item)
+        if k in seen:
+            yield DataIssue(file, item.row, column, f"duplicate {column} {k!r}")
+        seen.add(k)
+
+
+def validate_station(st: Station) -> list[DataIssue]:
+    """Every cross-reference and value check; the loader has already checked types."""
+    issues: list[DataIssue] = []
+    add = issues.append
+    issues += _duplicates(st.people, lambda p: p.person_id, "people.csv", "person_id")
+    issues += _duplicates(st.grids, lambda g: g.grid_id, "grids.csv", "grid_id")
+    issues += _duplicates(st.shifts, lambda s: s.shift_id, "shifts.csv", "shift_id")
+    grids, shifts, people = st.grids_by_id, st.shifts_by_id, st.people_by_id
+    issues += _validate_rules(st)
+
+    for p in st.people:
+        if p.role not in ROLES:
+            add(DataIssue("people.csv", p.row, "role", f"unknown role {p.role!r} (expected one of {', '.join(ROLES)})"))
+        if p.home_grid is not None and p.home_grid not in grids:
+            add(DataIssue("people.csv", p.row, "home_grid", f"unknown grid {p.home_grid!r}"))
+        if p.max_shifts_per_week is not None and p.max_shifts_per_week < 0:
+            add(DataIssue("people.csv", p.row, "max_shifts_per_week", "must not be negative"))
+        if not p.name.strip():
+            add(DataIssue("people.csv", p.row, "name", "empty name"))
+    for g in st.grids:
+        if g.level not in GRID_LEVELS:
+            add(DataIssue("grids.csv", g.row, "level", f"level {g.level} is not one of 1, 2, 3, 4"))
+    for s in st.shifts:
+        if not 0 <= s.start < MINUTES_PER_DAY:
+            add(DataIssue("shifts.csv", s.row, "start", "start must be between 00:00 and 23:59"))
+        if not 0 <= s.end <= MINUTES_PER_DAY:
+            add(DataIssue("shifts.csv", s.row, "end", "end must be between 00:00 and 24:00"))
+
+    demand_keys: set = set()
+    for d in st.demand:
+        if d.grid_id not in grids:
+            add(DataIssue("demand.csv", d.row, "grid_id", f"unknown grid {d.grid_id!r}"))
+        if d.shift_id not in shifts:
+            add(DataIssue("demand.csv", d.row, "shift_id", f"unknown shift {d.shift_id!r}"))
+        if isinstance(d.day, str) and d.day not in WEEKDAYS:
+            add(DataIssue("demand.csv", d.row, "day", f"{d.day!r} is neither mon..sun nor an ISO date"))
+        if d.role is None and d.skill is None:
+            add(DataIssue("demand.csv", d.row, "role", "role may be empty only when skill is given"))
+        if d.role is not None and d.role not in ROLES:
+            add(DataIssue("demand.csv", d.row, "role", f"unknown role {d.role!r}"))
+        if d.min < 0:
+            add(DataIssue("demand.csv", d.row, "min", f"min {d.min} is negative"))
+        if d.max < 0:
+            add(DataIssue("demand.csv", d.row, "max", f"max {d.max} is negative"))
+        elif d.max < d.min and not d.is_skill_row:
+            add(DataIssue("demand.csv", d.row, "max", f"min {d.min} is above max {d.max}"))
+        key = (d.grid_id, d.day, d.shift_id, d.role, d.skill)
+        if key in demand_keys:
+            add(DataIssue("demand.csv", d.row, None, "duplicate requirement: the same grid, day, shift, role and skill appear on an earlier row"))
+        demand_keys.add(key)
+
+    avail_keys: set = set()
+    for a in st.availability:
+        if a.person_id not in people:
+            add(DataIssue("availability.csv", a.row, "person_id", f"unknown person {a.person_id!r}"))
+        if a.shift_id is not None and a.shift_id not in shifts:
+            add(DataIssue("availability.csv", a.row, "shift_id", f"unknown shift {a.shift_id!r}"))
+        if a.status not in STATUSES:
+            add(DataIssue("availability.csv", a.row, "status", f"unknown status {a.status!r} (expected available, preferred or unavailable)"))
+        key = (a.person_id, a.date, a.shift_id)
+        if key in avail_keys:
+            add(DataIssue("availability.csv", a.row, None, "duplicate row for the same person, date and shift"))
+        avail_keys.add(key)
+
+    pin_keys: set = set()
+    for pin in st.pins:
+        if pin.person_id not in people:
+            add(DataIssue("pins.csv", pin.row, "person_id", f"unknown person {pin.person_id!r}"))
+        if pin.shift_id not in shifts:
+            add(DataIssue("pins.csv", pin.row, "shift_id", f"unknown shift {pin.shift_id!r}"))
+        if pin.grid_id not in grids:
+            add(DataIssue("pins.csv", pin.row, "grid_id", f"unknown grid {pin.grid_id!r}"))
+        key = (pin.person_id, pin.date, pin.shift_id)
+        if key in pin_keys:
+            add(DataIssue("pins.csv", pin.row, None, "the same person is pinned twice to the same date and shift"))
+        pin_keys.add(key)
+    return issues
+
+
+def _validate_rules(st: Station) -> list[DataIssue]:
+    r, w = st.rules, st.weights
+    out = []
+
+    def bad(key, msg):
+        out.append(DataIssue("station.toml", None, key, msg))
+
+    if r.min_rest_hours < 0:
+        bad("rules.min_rest_hours", "must not be negative")
+    if r.max_consecutive_days < 1:
+        bad("rules.max_consecutive_days", "must be at least 1")
+    if r.max_consecutive_nights < 0:
+        bad("rules.max_consecutive_nights", "must not be negative")
+    for role in r.escort_roles:
+        if role not in ROLES:
+            bad("rules.escort_roles", f"unknown role {role!r}")
+    for role in ROLES:
+        cap = r.max_shifts_per_week.get(role)
+        if cap is None:
+            bad(f"rules.max_shifts_per_week.{role}", "missing")
+        elif cap < 0:
+            bad(f"rules.max_shifts_per_week.{role}", "must not be negative")
+    for role in r.max_shifts_per_week:
+        if role not in ROLES:
+            bad(f"rules.max_shifts_per_week.{role}", f"unknown role {role!r}")
+    for level in GRID_LEVELS:
+        if level not in w.uncovered:
+            bad(f"weights.uncovered.{level}", "missing")
+    for level, value in w.uncovered.items():
+        if level not in GRID_LEVELS:
+            bad(f"weights.uncovered.{level}", "grid levels are 1, 2, 3 and 4")
+        elif value < 0:
+            bad(f"weights.uncovered.{level}", "weights must be non-negative integers")
+    for name in ("night_spread", "weekend_spread", "volunteer_idle", "not_preferred", "away_from_home"):
+        if getattr(w, name) < 0:
+            bad(f"weights.{name}", "weights must be non-negative integers")
+    return out
+
+
+@dataclass(frozen=True, order=True)
+class Assignment:
+    """One line of a roster: a person patrols a grid on a shift starting on a date."""
+
+    date: dt.date
+    shift_id: str
+    grid_id: str
+    person_id: str

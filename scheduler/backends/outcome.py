@@ -1,0 +1,39 @@
+"""What every backend takes and gives back, in the terms of the shared formulation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..result import ProgressCallback, SolveStatus, StopToken
+
+
+@dataclass
+class Hint:
+    """A starting roster in model terms: works[(person, slot)] and count[(class, grid, slot)]."""
+
+    works: dict[tuple[int, int], int] = field(default_factory=dict)
+    count: dict[tuple[int, str, int], int] = field(default_factory=dict)
+
+
+@dataclass
+class SolveOptions:
+    time_limit: float | None = 30.0
+    workers: int = 2
+    gap_limit: float = 0.0
+    progress: ProgressCallback | None = None
+    stop: StopToken | None = None
+    hint: Hint | None = None
+    log: bool = False
+
+
+@dataclass
+class Outcome:
+    status: SolveStatus
+    stopped: bool = False
+    wall_time: float = 0.0
+    time_to_first: float | None = None
+    objective: int | None = None
+    bound: float | None = None
+    works: dict[tuple[int, int], int] = field(default_factory=dict)
+    count: dict[tuple[int, str, int], int] = field(default_factory=dict)
+    terms: dict[str, int] = field(default_factory=dict)

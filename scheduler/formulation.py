@@ -1,0 +1,299 @@
+"""The roster model, written once against a small modelling interface.
+
+Each hard rule and each objective term is one method named after it (the names in
+rules.py). The CP-SAT and PuLP backends each implement `ModelBuilder`, so both build the
+very same rules from the very same data and report the same objective.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from typing import Any, Protocol
+
+from . import rules as R
+from .prepare import Instance
+
+Expr = Any  # a backend's linear expression or variable
+
+
+class ModelBuilder(Protocol):
+    def bool_var(self, name: str) -> Expr: ...
+    def int_var(self, lo: int, hi: int, name: str) -> Expr: ...
+    def total(self, items: Iterable[Expr]) -> Expr: ...
+    def add(self, constraint: Any, tag: Hashable | None) -> None:
+        """Add a linear constraint; `tag` names the rule (or ("pin", Pin)) it belongs to."""
+    def at_most_one(self, variables: list[Expr], tag: Hashable | None) -> None: ...
+    def minimize(self, objective: Expr) -> None: ...
+    def upper_bound(self, var: Expr) -> int: ...
+
+
+class Formulation:
+    """Builds variables, hard rules and objective terms for one instance."""
+
+    def __init__(self, inst: Instance, m: ModelBuilder, *, explain: bool = False):
+        self.inst, self.m, self.explain = inst, m, explain
+        self.works: dict[tuple[int, int], Expr] = {}  # (person, slot) -> 0/1
+        self.count: dict[tuple[int, str, int], Expr] = {}  # (class, grid, slot) -> people of the class there
+        self.terms: dict[str, Expr] = {}
+        self.at_place: dict[tuple[str, int], list[tuple[int, Expr]]] = defaultdict(list)  # (grid, slot) -> counts
+        self._names = 0
+        self.escorted: dict[tuple[str, int], Expr] = {}  # (grid, slot) -> 1 when an escort is there
+        self.pins = [p for p in inst.station.pins if inst.slot_of(p.date, p.shift_id)]
+
+    def build(self, *, objective: bool = True) -> Formulation:
+        self.count_variables()
+        self.works_variables()
+        self.workers_fill_counts()
+        self.keep_pins()
+        self.min_rest_between_shifts()
+        self.max_shifts_per_week()
+        self.max_consecutive_days()
+        self.max_consecutive_nights()
+        self.max_per_role()
+        self.escort_required()
+        if objective:
+            w = self.inst.station.weights
+            self.terms = {
+                R.UNCOVERED: self.uncovered(),
+                R.NIGHT_SPREAD: w.night_spread * self.spread(R.NIGHT_SPREAD, lambda s: s.night),
+                R.WEEKEND_SPREAD: w.weekend_spread * self.spread(R.WEEKEND_SPREAD, lambda s: s.weekend),
+                R.VOLUNTEER_IDLE: w.volunteer_idle * self.volunteer_idle(),
+                R.NOT_PREFERRED: w.not_preferred * self.not_preferred(),
+                R.AWAY_FROM_HOME: w.away_from_home * self.away_from_home(),
+            }
+            self.m.minimize(self.m.total(self.terms.values()))
+        return self
+
+    # --- variables ---------------------------------------------------------------------
+    def count_variables(self) -> None:
+        """role_matches_demand: a class is counted only where a demand row of its role is in force."""
+        inst = self.inst
+        available = defaultdict(int)  # (class, slot) -> members available
+        for (p, s), status in inst.status.items():
+            if status != "unavailable":
+                available[(inst.class_of[p], s)] += 1
+        for (grid_id, s, role), demand in inst.role_demand.items():
+            for cls in inst.classes:
+                n = available[(cls.index, s)]
+                ub = n if self.explain else min(n, demand.row.max)
+                if cls.role == role and ub > 0:
+                    var = self.m.int_var(0, ub, f"n_{cls.index}_{grid_id}_{s}")
+                    self.count[(cls.index, grid_id, s)] = var
+                    self.at_place[(grid_id, s)].append((cls.index, var))
+
+    def works_variables(self) -> None:
+        """respect_availability: a person works only slots they are available for and where their class is needed."""
+        inst = self.inst
+        needed = {(c, s) for (c, _g, s) in self.count}
+        for (p, s), status in inst.status.items():
+            if status != "unavailable" and (inst.class_of[p], s) in needed:
+                self.works[(p, s)] = self.m.bool_var(f"w_{p}_{s}")
+
+    def workers_fill_counts(self) -> None:
+        """The people of a class who work a slot are exactly the ones counted on its grids."""
+        by_class_slot = defaultdict(list)
+        for (c, _g, s), var in self.count.items():
+            by_class_slot[(c, s)].append(var)
+        workers = defaultdict(list)
+        for (p, s), var in self.works.items():
+            workers[(self.inst.class_of[p], s)].append(var)
+        for key, counted in by_class_slot.items():
+            self.m.add(self.m.total(workers[key]) == self.m.total(counted), None)
+
+    # --- hard rules --------------------------------------------------------------------
+    def keep_pins(self) -> None:
+        """Pinned assignments are in the roster (pins the data already rules out are reported by explain)."""
+        per_place = defaultdict(list)
+        for pin in self.pins:
+            p = self.inst.person_index(pin.person_id)
+            s = self.inst.slot_of(pin.date, pin.shift_id).index
+            self.m.add(self.works[(p, s)] == 1, ("pin", pin))
+            per_place[(self.inst.class_of[p], pin.grid_id, s)].append(pin)
+        for key, pins in per_place.items():
+            for k, pin in enumerate(pins, start=1):  # the k-th pin of a class there needs k people counted
+                self.m.add(self.count[key] >= k, ("pin", pin))
+
+    def min_rest_between_shifts(self) -> None:
+        """No overlapping shifts and at least min_rest_hours between two shifts of a person."""
+        for p in range(len(self.inst.people)):
+            for clique in self.inst.rest_cliques:
+                vars_ = [self.works[(p, s)] for s in clique if (p, s) in self.works]
+                if len(vars_) > 1:
+                    self.m.at_most_one(vars_, R.MIN_REST_BETWEEN_SHIFTS)
+
+    def max_shifts_per_week(self) -> None:
+        """At most the person's weekly number of shifts in each 7-day block of the horizon."""
+        for p, person in enumerate(self.inst.people):
+            cap = self.inst.station.shift_cap(person)
+            for block in _blocks(self.inst.days, 7):
+                vars_ = self._works_on(p, lambda s, b=block: s.day_index in b)
+                if len(vars_) > cap:
+                    self.m.add(self.m.total(vars_) <= cap, R.MAX_SHIFTS_PER_WEEK)
+
+    def max_consecutive_days(self) -> None:
+        """At most max_consecutive_days working dates in a row."""
+        self._max_in_a_row(self.inst.station.rules.max_consecutive_days, lambda s: True, R.MAX_CONSECUTIVE_DAYS)
+
+    def max_consecutive_nights(self) -> None:
+        """At most max_consecutive_nights night shifts on consecutive dates."""
+        self._max_in_a_row(self.inst.station.rules.max_consecutive_nights, lambda s: s.night,
+                           R.MAX_CONSECUTIVE_NIGHTS)
+
+    def max_per_role(self) -> None:
+        """At most `max` people of a role on a grid and shift."""
+        for (grid_id, s, role), demand in self.inst.role_demand.items():
+            counted = self._counted(grid_id, s, role=role)
+            if counted and (self.explain or len(counted) > 1):
+                self.m.add(self.m.total(counted) <= demand.row.max, R.MAX_PER_ROLE)
+
+    def escort_required(self) -> None:
+        """Wherever a volunteer patrols, someone of an escort role patrols the same grid and shift."""
+        escort_roles = set(self.inst.station.rules.escort_roles)
+        if "volunteer" in escort_roles:
+            return
+        places = {(g, s) for (c, g, s) in self.count if self.inst.classes[c].role == "volunteer"}
+        for grid_id, s in sorted(places):
+            volunteers = self._counted(grid_id, s, role="volunteer")
+            escorts = [v for r in escort_roles for v in self._counted(grid_id, s, role=r)]
+            # The tightest valid big-M keeps the LP bound honest: with the row's max rather than
+            # the volunteers available, the LP cannot buy a whole team with a sliver of an escort.
+            most = sum(self._upper(grid_id, s, "volunteer"))
+            if not self.explain:
+                most = min(most, self.inst.role_demand[(grid_id, s, "volunteer")].row.max)
+            if not escorts:
+                for v in volunteers:
+                    self.m.add(v == 0, R.ESCORT_REQUIRED)
+                continue
+            escorted = self.m.bool_var(f"escorted_{grid_id}_{s}")
+            self.escorted[(grid_id, s)] = escorted
+            self.m.add(self.m.total(volunteers) <= most * escorted, R.ESCORT_REQUIRED)
+            self.m.add(self.m.total(escorts) >= escorted, R.ESCORT_REQUIRED)
+
+    # --- objective terms (unweighted unless the weight differs per item) ----------------
+    def uncovered(self) -> Expr:
+        """Missing people per demand row, weighted by the grid's level."""
+        weights = self.inst.station.weights.uncovered
+        parts = []
+        for (grid_id, s, role), demand in self.inst.role_demand.items():
+            short = self._shortfall(demand.row, self._counted(grid_id, s, role=role))
+            escorted = self.escorted.get((grid_id, s)) if role == "volunteer" else None
+            if escorted is not None and demand.row.min > 0:
+                # Valid and much stronger for the LP than the big-M alone: without an escort
+                # the whole volunteer requirement is missing, not just a fraction of it.
+                self.m.add(short + demand.row.min * escorted >= demand.row.min, None)
+            parts.append(weights[demand.level] * short)
+        for (grid_id, s), rows in self.inst.skill_demand.items():
+            level = self.inst.grid_level(grid_id)
+            for row in rows:
+                counted = self._counted(grid_id, s, role=row.role, skill=row.skill)
+                parts.append(weights[level] * self._shortfall(row, counted))
+        return self.m.total(parts)
+
+    def spread(self, name: str, counts: callable) -> Expr:
+        """Per role (police, auxiliaries): most minus fewest such shifts among people available for one."""
+        inst = self.inst
+        parts = []
+        for role in ("police", "auxiliary"):
+            eligible = [p for p, person in enumerate(inst.people) if person.role == role
+                        and any(counts(s) and inst.is_available(p, s.index) for s in inst.slots)]
+            if len(eligible) < 2:
+                continue
+            most_possible = sum(1 for s in inst.slots if counts(s))
+            hi = self.m.int_var(0, most_possible, f"{name}_{role}_most")
+            lo = self.m.int_var(0, most_possible, f"{name}_{role}_fewest")
+            per_person = [self.m.total(self._works_on(p, counts)) for p in eligible]
+            for n in per_person:
+                self.m.add(hi >= n, None)
+                self.m.add(lo <= n, None)
+            # The same bound on the role's total: lets the solver see that a spread of 0
+            # needs a total that is a multiple of the number of people.
+            everyone = self.m.total(per_person)
+            self.m.add(everyone <= len(eligible) * hi, None)
+            self.m.add(everyone >= len(eligible) * lo, None)
+            parts.append(hi - lo)
+        return self.m.total(parts)
+
+    def volunteer_idle(self) -> Expr:
+        """Volunteers who offered at least one slot and got no shift."""
+        inst = self.inst
+        parts = []
+        for p, person in enumerate(inst.people):
+            if person.role != "volunteer" or not any(inst.is_available(p, s.index) for s in inst.slots):
+                continue
+            vars_ = self._works_on(p, lambda s: True)
+            if not vars_:
+                parts.append(1)  # offered, but nothing they could fill: idle whatever we do
+                continue
+            idle = self.m.bool_var(f"idle_{p}")
+            self.m.add(idle + self.m.total(vars_) >= 1, None)
+            parts.append(idle)
+        return self.m.total(parts)
+
+    def not_preferred(self) -> Expr:
+        """Volunteer shifts on slots marked available rather than preferred."""
+        inst = self.inst
+        return self.m.total(var for (p, s), var in self.works.items()
+                            if inst.people[p].role == "volunteer" and inst.status[(p, s)] == "available")
+
+    def away_from_home(self) -> Expr:
+        """Volunteer shifts on a grid other than their home grid."""
+        return self.m.total(var for (c, g, _s), var in self.count.items()
+                            if self.inst.classes[c].home_grid not in (None, g))
+
+    # --- helpers -----------------------------------------------------------------------
+    def _works_on(self, p: int, which) -> list[Expr]:
+        return [self.works[(p, s.index)] for s in self.inst.slots if (p, s.index) in self.works and which(s)]
+
+    def _counted(self, grid_id: str, s: int, *, role: str | None, skill: str | None = None) -> list[Expr]:
+        classes = self.inst.classes
+        return [var for c, var in self.at_place.get((grid_id, s), ())
+                if role in (None, classes[c].role) and (skill is None or skill in classes[c].skills)]
+
+    def _upper(self, grid_id: str, s: int, role: str) -> list[int]:
+        return [self.m.upper_bound(var) for c, var in self.at_place.get((grid_id, s), ())
+                if self.inst.classes[c].role == role]
+
+    def _shortfall(self, row, counted: list[Expr]) -> Expr:
+        if row.min == 0:
+            return self.m.total([])
+        self._names += 1
+        short = self.m.int_var(0, row.min, f"short_{self._names}")
+        self.m.add(short + self.m.total(counted) >= row.min, None)
+        return short
+
+    def _max_in_a_row(self, most: int, which, tag: str) -> None:
+        """In every window of most+1 consecutive dates, at most `most` dates with a matching shift."""
+        inst = self.inst
+        if inst.days <= most:
+            return
+        for p in range(len(inst.people)):
+            per_day = [self._works_on(p, lambda s, d=d: s.day_index == d and which(s)) for d in range(inst.days)]
+            on_day = [self._day_flag(p, d, vars_, tag) for d, vars_ in enumerate(per_day)]
+            for first in range(inst.days - most):
+                window = [v for v in on_day[first:first + most + 1] if v is not None]
+                if len(window) > most:
+                    self.m.add(self.m.total(window) <= most, tag)
+
+    def _day_flag(self, p: int, d: int, vars_: list[Expr], tag: str) -> Expr | None:
+        """An expression that is 1 when the person works (a matching shift) on date d."""
+        if not vars_:
+            return None
+        if len(vars_) == 1 or (not self.explain and self._exclusive(d)):
+            return self.m.total(vars_)  # at most one of them can be worked anyway
+        flag = self.m.bool_var(f"{tag}_{p}_{d}")
+        for v in vars_:
+            self.m.add(flag >= v, None)
+        return flag
+
+    @functools.cache  # noqa: B019 - one formulation per solve; the cache dies with it
+    def _exclusive(self, d: int) -> bool:
+        """True when the rest rule already lets a person work at most one shift starting on date d."""
+        day_slots = {s.index for s in self.inst.slots if s.day_index == d}
+        return any(day_slots <= set(c) for c in self.inst.rest_cliques)
+
+
+def _blocks(days: int, size: int) -> list[range]:
+    return [range(start, min(start + size, days)) for start in range(0, days, size)]
+

@@ -239,7 +239,9 @@ def _read_table(folder: Path, spec: _FileSpec, issues: list[DataIssue], *, requi
             path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
         )
     except pd.errors.EmptyDataError:
-        issues.append(DataIssue(spec.file, None, None, f"the file is empty; expected the header {','.join(spec.columns)}"))
+        issues.append(
+            DataIssue(spec.file, None, None, f"the file is empty; expected the header {','.join(spec.columns)}")
+        )
         return _Table(spec, None)
     except UnicodeDecodeError:
         message = "cannot be read as CSV: not UTF-8 text (in Excel or WPS save it as 'CSV UTF-8')"

@@ -95,6 +95,10 @@ def parameters(solver: cp_model.CpSolver, options: SolveOptions) -> None:
     # Our model is LP-friendly (clique rest constraints, aggregated counts): let every worker use
     # the full LP relaxation with cuts; this is what moves the bound on stations with shortages.
     p.linearization_level = 2
+    if options.workers <= 2:
+        # With few workers the default portfolio runs one full search without the full LP;
+        # max_lp (LP with all cuts) is what proves the bound on our stations.
+        p.subsolvers.append("max_lp")
     p.log_search_progress = options.log
 
 

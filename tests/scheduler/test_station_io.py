@@ -31,12 +31,33 @@ from scheduler.station_io import load_station, save_station
 # A small valid station, one list of rows per file; data row i is spreadsheet row i + 2.
 VALID = {
     "people": [
-        {"person_id": "p1", "name": "张伟", "role": "police", "home_grid": "g1", "skills": "driver; first_aid;",
-         "max_shifts_per_week": "", "phone": "13800000001"},
-        {"person_id": "p2", "name": "李娜", "role": "auxiliary", "home_grid": "", "skills": "",
-         "max_shifts_per_week": "4", "phone": ""},
-        {"person_id": "v1", "name": "王芳", "role": "volunteer", "home_grid": "g2", "skills": "uyghur",
-         "max_shifts_per_week": "", "phone": ""},
+        {
+            "person_id": "p1",
+            "name": "张伟",
+            "role": "police",
+            "home_grid": "g1",
+            "skills": "driver; first_aid;",
+            "max_shifts_per_week": "",
+            "phone": "13800000001",
+        },
+        {
+            "person_id": "p2",
+            "name": "李娜",
+            "role": "auxiliary",
+            "home_grid": "",
+            "skills": "",
+            "max_shifts_per_week": "4",
+            "phone": "",
+        },
+        {
+            "person_id": "v1",
+            "name": "王芳",
+            "role": "volunteer",
+            "home_grid": "g2",
+            "skills": "uyghur",
+            "max_shifts_per_week": "",
+            "phone": "",
+        },
     ],
     "grids": [
         {"grid_id": "g1", "name": "三堡街夜市", "level": "1", "community": "三堡社区"},
@@ -265,9 +286,24 @@ def test_non_utf8_file_names_the_file(tmp_path):
 # --------------------------------------------------------------------------- cells
 
 
-def test_empty_required_cell(tmp_path):
-    issues = issues_of(make_station(tmp_path, people=changed("people", 1, name="")))
-    assert where(issues) == [("people.csv", 3, "name")]
+@pytest.mark.parametrize(
+    ("stem", "column"),
+    [
+        ("people", "name"),
+        ("people", "role"),
+        ("grids", "level"),
+        ("demand", "grid_id"),
+        ("availability", "status"),
+        ("pins", "grid_id"),
+    ],
+)
+def test_empty_required_cell(tmp_path, stem, column):
+    issues = issues_of(
+        make_station(tmp_path, **{stem: changed(stem, 1 if len(VALID[stem]) > 1 else 0, **{column: ""})})
+    )
+    row = 3 if len(VALID[stem]) > 1 else 2
+    assert where(issues) == [(f"{stem}.csv", row, column)]
+    assert issues[0].message == "required value is empty"
 
 
 @pytest.mark.parametrize(("stem", "column"), [("people", "person_id"), ("grids", "grid_id"), ("shifts", "shift_id")])
@@ -408,8 +444,11 @@ def test_broken_rows_do_not_cascade_into_unknown_references(tmp_path):
     people = changed("people", 2, max_shifts_per_week="x")  # so does v1
     demand = changed("demand", 1, grid_id="g9")  # g9 really is unknown
     issues = issues_of(make_station(tmp_path, grids=grids, people=people, demand=demand))
-    assert where(issues) == [("people.csv", 4, "max_shifts_per_week"), ("grids.csv", 2, "level"),
-                             ("demand.csv", 3, "grid_id")]
+    assert where(issues) == [
+        ("people.csv", 4, "max_shifts_per_week"),
+        ("grids.csv", 2, "level"),
+        ("demand.csv", 3, "grid_id"),
+    ]
 
 
 def test_unreadable_id_column_does_not_cascade(tmp_path):

@@ -1,0 +1,416 @@
+"""Ping'an Patrol Roster (平安巡防排班): the command line.
+
+    python run.py solve STATION_DIR --week 2026-11-23 --out OUT_DIR
+    python run.py check STATION_DIR --week 2026-11-23 OUT_DIR/roster.csv
+    python run.py generate OUT_DIR --police 20 --auxiliary 30 --volunteers 100 --grids 8 --seed 1
+    python run.py demo
+
+Exit codes: 0 done; 1 the roster breaks a hard rule (check) or the checker disagrees (demo);
+2 bad arguments or station/roster data; 3 the pins cannot all hold; 4 no roster found in time;
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+import threading
+import unicodedata
+from pathlib import Path
+
+from scheduler import rules
+from scheduler.checker import check_roster, format_report
+from scheduler.export import coverage_table, read_roster_csv, write_coverage_csv, write_roster_csv, write_roster_xlsx
+from scheduler.generate import generate_station
+from scheduler.model import ROLE_NAMES_ZH, Station, StationDataError
+from scheduler.result import Progress, Result, SolveStatus, StopToken
+from scheduler.solve import BACKENDS, solve
+from scheduler.station_io import load_station, save_station
+
+ROOT = Path(__file__).resolve().parent
+DEMO_STATION = ROOT / "fixtures" / "demo-station"
+DEMO_WEEK = dt.date(2026, 11, 23)
+ROSTER_FILES = ("roster.csv", "coverage.csv", "roster.xlsx")
+UNCOVERED_SHOWN = 30  # rows of the uncovered-demand table; the rest are in coverage.csv
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_DATA, EXIT_INFEASIBLE, EXIT_NO_ROSTER, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+class Failure(Exception):
+    """Ends a command: the lines go to stderr and the process exits with `code`."""
+
+    def __init__(self, code: int, *lines: str):
+        super().__init__(*lines)
+        self.code, self.lines = code, lines
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class ProgressDisplay:
+    """Shows a running solve: a line each time the best roster or the bound improves.
+
+    The solver calls `update` from its own threads; the main thread calls `show` a few times a
+    second, so the terminal gets at most that many lines however fast the solver improves. On a
+    terminal one line is rewritten in place, otherwise (a pipe, a log file) every line is kept.
+    """
+
+    def __init__(self, stream=sys.stdout):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._lock = threading.Lock()
+        self._latest: Progress | None = None
+        self._shown: tuple | None = None
+        self._open = 0  # width of the line being rewritten on a terminal
+
+    def update(self, progress: Progress) -> None:
+        with self._lock:
+            self._latest = progress
+
+    def show(self) -> None:
+        with self._lock:
+            p = self._latest
+        if p is None or (p.objective, p.bound) == self._shown:
+            return
+        self._shown = (p.objective, p.bound)
+        gap = "-" if p.gap is None else f"{p.gap:.2%}"
+        text = f"{p.elapsed:7.1f}s  best {_number(p.objective)}  bound {_number(p.bound)}  gap {gap}"
+        if self.tty:
+            self.stream.write("\r" + text.ljust(self._open))
+            self._open = len(text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def note(self, text: str) -> None:
+        self.finish()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self._open:
+            self.stream.write("\n")
+            self._open = 0
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return str(round(value)) if abs(value - round(value)) < 1e-6 else f"{value:.1f}"
+
+
+def leave_ctrl_c_to_python() -> None:
+    """Stop CP-SAT from catching Ctrl-C itself (its `catch_sigint_signal` is on by default).
+
+    Its handler aborts the whole process (std::bad_function_call) when the solve runs outside the
+    main thread, as it does here; the CLI stops a solve through its StopToken instead. Applied to
+    every CpSolver, as the pin-conflict explanation (scheduler/explain.py) makes its own.
+    """
+    from ortools.sat.python import cp_model
+
+    if getattr(cp_model.CpSolver.solve, "leaves_ctrl_c_to_python", False):
+        return
+    solve_catching_sigint = cp_model.CpSolver.solve
+
+    def solve_without_sigint(self, *args, **kwargs):
+        self.parameters.catch_sigint_signal = False
+        return solve_catching_sigint(self, *args, **kwargs)
+
+    solve_without_sigint.leaves_ctrl_c_to_python = True
+    cp_model.CpSolver.solve = solve_without_sigint
+
+
+def solve_with_progress(station: Station, week: dt.date, *, backend: str, time_limit: float, days: int,
+                        workers: int | None) -> Result:
+    """Solve in a worker thread; Ctrl-C stops the search and keeps the best roster so far."""
+    leave_ctrl_c_to_python()
+    display, stop, outcome, done = ProgressDisplay(), StopToken(), {}, threading.Event()
+
+    def work() -> None:
+        try:
+            outcome["result"] = solve(station, week, backend, time_limit, display.update, stop,
+                                      days=days, workers=workers)
+        except BaseException as error:  # re-raised in the main thread
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    print(f"Solving {station.name}, {days} days from {week} with {backend} (time limit {time_limit:g} s). "
+          "Ctrl-C stops and keeps the best roster found so far.")
+    threading.Thread(target=work, name="solve", daemon=True).start()
+    # Not thread.join(timeout): a KeyboardInterrupt inside join() can make is_alive() wrongly false.
+    while not done.is_set():
+        try:
+            done.wait(0.25)
+            if stop.stopped:
+                stop.stop()  # again: a solver still being built when Ctrl-C came missed the first stop
+            display.show()
+        except KeyboardInterrupt:
+            if stop.stopped:
+                display.note("Interrupted again: quitting without a roster.")
+                sys.stderr.flush()
+                os._exit(EXIT_INTERRUPTED)  # the solver's native threads are still running
+            display.note("Stopping: keeping the best roster found so far (Ctrl-C again to quit at once) ...")
+            stop.stop()
+    display.show()
+    display.finish()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def print_table(headers: tuple[str, ...], rows: list[tuple], right: tuple[int, ...] = ()) -> None:
+    """A plain text table; Chinese characters count two columns wide."""
+    cells = [tuple(str(c) for c in row) for row in [headers, *rows]]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        padded = [" " * (w - _width(c)) + c if i in right else c + " " * (w - _width(c))
+                  for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        print("  " + "  ".join(padded).rstrip())
+
+
+def uncovered_demand(station: Station, week: dt.date, result: Result, days: int) -> list[dict]:
+    """The demand rows in force that the roster leaves short, as coverage.csv lists them."""
+    table = coverage_table(station, week, result.roster, days)
+    return [
+        {**{k: row[k] for k in ("date", "shift_id", "grid_id", "role", "skill")},
+         **{k: int(row[k]) for k in ("required", "assigned", "missing")}}
+        for row in table.to_dict("records") if row["missing"] > 0
+    ]
+
+
+def write_outputs(out: Path, station: Station, week: dt.date, days: int, result: Result) -> list[dict]:
+    """roster.csv, coverage.csv, roster.xlsx (when there is a roster) and summary.json; returns the uncovered rows."""
+    out.mkdir(parents=True, exist_ok=True)
+    uncovered = []
+    if result.has_roster:
+        write_roster_csv(out / "roster.csv", station, result.roster)
+        write_coverage_csv(out / "coverage.csv", station, week, result.roster, days)
+        write_roster_xlsx(out / "roster.xlsx", station, week, result.roster, days)
+        uncovered = uncovered_demand(station, week, result, days)
+    else:
+        for name in ROSTER_FILES:  # a roster left from an earlier run must not pass for this one
+            (out / name).unlink(missing_ok=True)
+    summary = {"station": station.name, "week": week.isoformat(), "days": days, **result.summary(),
+               "uncovered": uncovered}
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return uncovered
+
+
+def print_result(station: Station, result: Result, uncovered: list[dict]) -> None:
+    print("\nObjective terms (weighted, lower is better):")
+    terms = [(name, zh, result.terms.get(name, 0)) for name, (zh, _) in rules.OBJECTIVE_TERMS.items()]
+    print_table(("term", "项目", "value"), [*terms, ("total", "合计", result.objective)], right=(2,))
+
+    missing = sum(row["missing"] for row in uncovered)
+    print(f"\nUncovered demand: {missing} person(s) missing on {len(uncovered)} demand row(s)")
+    if uncovered:
+        grids = station.grids_by_id
+        rows = [(row["date"], row["shift_id"], f"{row['grid_id']} {grids[row['grid_id']].name}",
+                 _who_is_needed(row), row["missing"]) for row in uncovered[:UNCOVERED_SHOWN]]
+        print_table(("date", "shift", "grid", "role/skill", "missing"), rows, right=(4,))
+        if len(uncovered) > UNCOVERED_SHOWN:
+            print(f"  ... and {len(uncovered) - UNCOVERED_SHOWN} more row(s), see coverage.csv")
+
+
+def _who_is_needed(row: dict) -> str:
+    role = f"{row['role']} {ROLE_NAMES_ZH[row['role']]}" if row["role"] else "any role"
+    return f"{role}, skill {row['skill']}" if row["skill"] else role
+
+
+def status_line(result: Result) -> str:
+    gap = "-" if result.gap is None else f"{result.gap:.2%}"
+    return (f"Status: {result.status}, objective {_number(result.objective)}, bound {_number(result.bound)}, "
+            f"gap {gap}, {result.wall_time:.1f} s with {result.backend}" + (", stopped early" if result.stopped else ""))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def load(folder: Path) -> Station:
+    try:
+        return load_station(folder)
+    except StationDataError as error:
+        raise Failure(EXIT_DATA, f"{folder}: {len(error.issues)} problem(s) in the station data:",
+                      *(str(issue) for issue in error.issues)) from None
+
+
+def run_solve(station: Station, week: dt.date, days: int, out: Path, **options) -> Result:
+    """Solve, write the outputs and print the report; raises Failure without a roster."""
+    result = solve_with_progress(station, week, days=days, **options)
+    uncovered = write_outputs(out, station, week, days, result)
+    if result.status is SolveStatus.INFEASIBLE:
+        messages = [c.message for c in result.conflicts] or ["(no smaller set of pins and rules was found)"]
+        raise Failure(EXIT_INFEASIBLE, "The pinned assignments (pins.csv) cannot all hold with the hard rules:",
+                      *(f"  - {m}" for m in messages), status_line(result), f"Wrote {out / 'summary.json'} (no roster).")
+    if not result.has_roster:
+        why = ("the solve was stopped before any roster was found" if result.stopped else
+               f"none was found within the time limit of {options['time_limit']:g} s; try a longer --time-limit")
+        raise Failure(EXIT_NO_ROSTER, f"No roster: {why}.", status_line(result))
+    print_result(station, result, uncovered)
+    print(f"\nWrote {', '.join((*ROSTER_FILES, 'summary.json'))} to {out}")
+    print(status_line(result))
+    return result
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    station = load(args.station_dir)
+    run_solve(station, args.week, args.days, args.out, backend=args.backend, time_limit=args.time_limit,
+              workers=args.workers)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    station = load(args.station_dir)
+    try:
+        roster = read_roster_csv(args.roster_csv)
+    except StationDataError as error:
+        raise Failure(EXIT_DATA, f"{args.roster_csv}: cannot read the roster:",
+                      *(str(issue) for issue in error.issues)) from None
+    except OSError as error:
+        raise Failure(EXIT_DATA, f"cannot read the roster {args.roster_csv}: {error.strerror}") from None
+    report = check_roster(station, args.week, roster, args.days)
+    if args.json:
+        data = {"station": station.name, "week": args.week.isoformat(), "days": args.days, "ok": report.ok,
+                "objective": report.objective, "terms": report.terms,
+                "violations": [vars(v) for v in report.violations],
+                "missing": sum(row.missing for row in report.coverage)}
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_report(report, station))
+    return EXIT_OK if report.ok else EXIT_VIOLATIONS
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    station = generate_station(police=args.police, auxiliary=args.auxiliary, volunteers=args.volunteers,
+                               grids=args.grids, seed=args.seed, week_start=args.week, name=args.name)
+    save_station(station, args.out_dir)
+    print(f"Wrote {station.name} to {args.out_dir}: {args.police} police, {args.auxiliary} auxiliaries, "
+          f"{args.volunteers} volunteers, {len(station.grids)} grids, {len(station.demand)} demand rows, "
+          f"{len(station.availability)} availability rows (seed {args.seed}, week of {args.week})")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    station = load(DEMO_STATION)
+    result = run_solve(station, DEMO_WEEK, 7, args.out, backend="cpsat", time_limit=args.time_limit, workers=None)
+    report = check_roster(station, DEMO_WEEK, read_roster_csv(args.out / "roster.csv"), 7)
+    print("\nIndependent check of the written roster.csv:")
+    if report.ok and report.objective == result.objective and report.terms == result.terms:
+        print(f"  the checker agrees: no hard rule broken, objective {report.objective} as the solver reported.")
+        return EXIT_OK
+    print(format_report(report, station))
+    print(f"  the checker DISAGREES: solver objective {result.objective}, checker {report.objective}, "
+          f"{len(report.violations)} violation(s).")
+    return EXIT_VIOLATIONS
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23")
+
+
+def station_dir(text: str) -> Path:
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"station folder {text!r} not found")
+    return Path(text)
+
+
+def _bounded(kind, low, what):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or value < low:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+    return parse
+
+
+positive_int = _bounded(int, 1, "a whole number of at least 1")
+count = _bounded(int, 0, "a whole number of at least 0")
+seconds = _bounded(float, 0.1, "a number of seconds (at least 0.1)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="run.py", description="Ping'an Patrol Roster (平安巡防排班): "
+                                     "weekly patrol rosters for community police stations.",
+                                     epilog="Exit codes: 0 done, 1 rule violations (check), 2 bad arguments or "
+                                     "data, 3 pins in conflict, 4 no roster in time, 130 interrupted.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("solve", help="build the best roster for a station and week")
+    p.add_argument("station_dir", metavar="STATION_DIR", type=station_dir, help="station folder (shared/FORMAT.md)")
+    p.add_argument("--week", type=iso_date, required=True, help="first date of the plan, YYYY-MM-DD")
+    p.add_argument("--out", type=Path, required=True, metavar="OUT_DIR", help="folder for the roster files")
+    p.add_argument("--backend", choices=BACKENDS, default="cpsat")
+    p.add_argument("--time-limit", type=seconds, default=30.0, metavar="SECONDS", help="default 30")
+    p.add_argument("--days", type=positive_int, default=7, help="length of the plan in days (default 7)")
+    p.add_argument("--workers", type=positive_int, default=None, help="solver threads (default: CPUs, at most 8)")
+    p.set_defaults(run=cmd_solve)
+
+    p = sub.add_parser("check", help="check a roster.csv against the hard rules and compute its objective")
+    p.add_argument("station_dir", metavar="STATION_DIR", type=station_dir)
+    p.add_argument("roster_csv", metavar="ROSTER_CSV", type=Path)
+    p.add_argument("--week", type=iso_date, required=True, help="first date of the plan, YYYY-MM-DD")
+    p.add_argument("--days", type=positive_int, default=7)
+    p.add_argument("--json", action="store_true", help="print violations, terms and objective as JSON")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("generate", help="write a synthetic station folder")
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path)
+    for role in ("police", "auxiliary", "volunteers"):
+        p.add_argument(f"--{role}", type=count, required=True, metavar="N")
+    p.add_argument("--grids", type=positive_int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, required=True, metavar="S")
+    p.add_argument("--week", type=iso_date, default=DEMO_WEEK, help="first date of the week (default 2026-11-23)")
+    p.add_argument("--name", help="station name (default: drawn from the seed)")
+    p.set_defaults(run=cmd_generate)
+
+    p = sub.add_parser("demo", help="solve fixtures/demo-station for 2026-11-23 and check the written roster")
+    p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="OUT_DIR", help="default out/demo")
+    p.add_argument("--time-limit", type=seconds, default=30.0, metavar="SECONDS", help="default 30")
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # Chinese names print on any console or pipe
+            stream.reconfigure(encoding="utf-8", errors="replace", line_buffering=True)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except Failure as failure:
+        sys.stdout.flush()
+        print(*failure.lines, sep="\n", file=sys.stderr)
+        return failure.code
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `run.py check ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_VIOLATIONS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -311,8 +311,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  the checker agrees: no hard rule broken, objective {report.objective} as the solver reported.")
         return EXIT_OK
     print(format_report(report, station))
-    print(f"  the checker DISAGREES: solver objective {result.objective}, checker {report.objective}, "
-          f"{len(report.violations)} violation(s).")
+    differ = [f"{term} {result.terms.get(term)} (solver) vs {value} (checker)"
+              for term, value in report.terms.items() if result.terms.get(term) != value]
+    print(f"\n  the checker DISAGREES: {len(report.violations)} violation(s); objective {result.objective} (solver) "
+          f"vs {report.objective} (checker)" + "".join(f"\n    {line}" for line in differ))
     return EXIT_VIOLATIONS
 
 

@@ -33,7 +33,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -238,9 +238,11 @@ def run_cbc(
     on_progress: Callable[[CbcProgress], None] | None = None,
     gap_rel: float = 0.0,
     log_path: str | None = None,
+    options: Sequence[str] = (),
 ) -> CbcOutcome:
     """Solve ``problem`` with CBC; see the module docstring.
 
+    ``options`` are extra CBC command-line words placed before ``-solve`` (e.g. ``-cuts off``).
     ``time_limit`` is wall-clock seconds for CBC's search, ``gap_rel`` the relative gap at
     which CBC may stop, ``log_path`` a file that receives CBC's complete log. ``on_progress``
     is called in the calling thread; an exception it raises ends the run (CBC is killed) and
@@ -278,7 +280,7 @@ def run_cbc(
         if time_limit is not None:
             args += ["-sec", repr(float(time_limit))]
         args += ["-threads", str(int(threads)), "-ratioGap", repr(float(gap_rel))]
-        args += ["-solve", "-printingOptions", "all", "-solution", sol_path]
+        args += [*options, "-solve", "-printingOptions", "all", "-solution", sol_path]
         stdbuf = shutil.which("stdbuf") if os.name == "posix" else None
         if stdbuf:
             args = [stdbuf, "-oL", "-eL", *args]

@@ -74,6 +74,7 @@ def _solve_with(builder: CpSatBuilder, tags, time_limit: float):
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # assumption cores need a single worker
     solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.catch_sigint_signal = False
     return solver, solver.solve(builder.model)
 
 

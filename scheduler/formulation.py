@@ -39,12 +39,17 @@ class Formulation:
         self.terms: dict[str, Expr] = {}
         self.at_place: dict[tuple[str, int], list[tuple[int, Expr]]] = defaultdict(list)  # (grid, slot) -> counts
         self._names = 0
+        # Variable names use indices: ids may hold characters a solver's file format rejects.
+        self._grid_no = {g.grid_id: i for i, g in enumerate(inst.station.grids)}
         self.escorted: dict[tuple[str, int], Expr] = {}  # (grid, slot) -> 1 when an escort is there
         self.pins = [p for p in inst.station.pins if inst.slot_of(p.date, p.shift_id)]
 
-    def build(self, *, objective: bool = True) -> Formulation:
+    def build(self, *, objective: bool = True, fixed: tuple[dict, dict] | None = None) -> Formulation:
+        """Add every rule and term; `fixed` = (works, count) values pins the roster to evaluate it."""
         self.count_variables()
         self.works_variables()
+        if fixed is not None:
+            self.fix_roster(*fixed)
         self.workers_fill_counts()
         self.keep_pins()
         self.min_rest_between_shifts()
@@ -79,7 +84,7 @@ class Formulation:
                 n = available[(cls.index, s)]
                 ub = n if self.explain else min(n, demand.row.max)
                 if cls.role == role and ub > 0:
-                    var = self.m.int_var(0, ub, f"n_{cls.index}_{grid_id}_{s}")
+                    var = self.m.int_var(0, ub, f"n_{cls.index}_{self._grid_no[grid_id]}_{s}")
                     self.count[(cls.index, grid_id, s)] = var
                     self.at_place[(grid_id, s)].append((cls.index, var))
 
@@ -90,6 +95,17 @@ class Formulation:
         for (p, s), status in inst.status.items():
             if status != "unavailable" and (inst.class_of[p], s) in needed:
                 self.works[(p, s)] = self.m.bool_var(f"w_{p}_{s}")
+
+    def fix_roster(self, works: dict, count: dict) -> None:
+        """Pin who works where, so a solve only settles the objective terms of that roster.
+
+        A search stopped early may hold term variables above what its roster costs (they are
+        only bounded from below); solving again with the roster fixed makes them exact.
+        """
+        for key, var in self.works.items():
+            self.m.add(var == works.get(key, 0), None)
+        for key, var in self.count.items():
+            self.m.add(var == count.get(key, 0), None)
 
     def workers_fill_counts(self) -> None:
         """The people of a class who work a slot are exactly the ones counted on its grids."""
@@ -166,7 +182,7 @@ class Formulation:
                 for v in volunteers:
                     self.m.add(v == 0, R.ESCORT_REQUIRED)
                 continue
-            escorted = self.m.bool_var(f"escorted_{grid_id}_{s}")
+            escorted = self.m.bool_var(f"escorted_{self._grid_no[grid_id]}_{s}")
             self.escorted[(grid_id, s)] = escorted
             self.m.add(self.m.total(volunteers) <= most * escorted, R.ESCORT_REQUIRED)
             self.m.add(self.m.total(escorts) >= escorted, R.ESCORT_REQUIRED)

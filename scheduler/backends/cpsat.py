@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Hashable
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
@@ -12,6 +14,9 @@ from ..formulation import Formulation
 from ..prepare import Instance
 from ..result import Progress, SolveStatus
 from .outcome import Outcome, SolveOptions
+from .warm_start import hint_of, warm_start, worth_it
+
+QUICK_ROSTER_SECONDS = 3.0
 
 
 class CpSatBuilder:
@@ -22,13 +27,17 @@ class CpSatBuilder:
         self.explain = explain
         self.literals: dict[Hashable, cp_model.IntVar] = {}
         self._upper: dict[int, int] = {}
+        self.variables: dict[str, cp_model.IntVar] = {}  # by name, as the PuLP builder names them
 
     def bool_var(self, name):
-        return self.model.new_bool_var(name)
+        var = self.model.new_bool_var(name)
+        self.variables[name] = var
+        return var
 
     def int_var(self, lo, hi, name):
         var = self.model.new_int_var(lo, hi, name)
         self._upper[var.index] = hi
+        self.variables[name] = var
         return var
 
     def upper_bound(self, var) -> int:
@@ -60,11 +69,12 @@ class CpSatBuilder:
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Forwards each improving roster and bound to the caller's progress callback."""
 
-    def __init__(self, started: float, options: SolveOptions):
+    def __init__(self, started: float, options: SolveOptions, bound_floor: float | None):
         super().__init__()
         self.started, self.options = started, options
         self.objective: float | None = None
-        self.bound: float | None = None
+        self.bound: float | None = bound_floor
+        self.bound_floor = bound_floor
         self.time_to_first: float | None = None
         self.lock = threading.Lock()
 
@@ -73,12 +83,12 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             if self.time_to_first is None:
                 self.time_to_first = time.monotonic() - self.started
             self.objective = self.objective_value
-            self.bound = self.best_objective_bound
+            self.bound = _better(self.best_objective_bound, self.bound_floor)
         self._report()
 
     def on_bound(self, bound: float) -> None:
         with self.lock:
-            self.bound = bound
+            self.bound = _better(bound, self.bound_floor)
         self._report()
 
     def _report(self) -> None:
@@ -86,48 +96,129 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.options.progress(Progress(time.monotonic() - self.started, self.objective, self.bound))
 
 
-def parameters(solver: cp_model.CpSolver, options: SolveOptions) -> None:
+def parameters(solver: cp_model.CpSolver, options: SolveOptions, spent: float = 0.0) -> None:
     p = solver.parameters
     p.num_workers = options.workers
     if options.time_limit is not None:
-        p.max_time_in_seconds = float(options.time_limit)
+        p.max_time_in_seconds = max(0.5, float(options.time_limit) - spent)
     p.relative_gap_limit = options.gap_limit
     # Our model is LP-friendly (clique rest constraints, aggregated counts): let every worker use
     # the full LP relaxation with cuts; this is what moves the bound on stations with shortages.
     p.linearization_level = 2
+    # max_lp (the LP with all cuts) is what proves the bound on our stations; the default
+    # portfolio has no such worker below 8 workers. With 1-2 workers it is the full search.
     if options.workers <= 2:
-        # With few workers the default portfolio runs one full search without the full LP;
-        # max_lp (LP with all cuts) is what proves the bound on our stations.
         p.subsolvers.append("max_lp")
+    else:
+        p.extra_subsolvers.append("max_lp")
     p.log_search_progress = options.log
+    # Ctrl-C belongs to the caller (the CLI turns it into StopToken.stop()); CP-SAT's own
+    # handler crashes the process when the solve runs in a worker thread.
+    p.catch_sigint_signal = False
 
 
 def solve(inst: Instance, options: SolveOptions) -> Outcome:
     started = time.monotonic()
+    warm, lp_bound = None, None
+    if options.warm_start and options.hint is None and worth_it(inst):
+        warm, lp_bound = warm_start(inst, options, started)
+        if warm is not None:
+            options = replace(options, hint=hint_of(warm))
+    if options.stop is not None and options.stop.stopped:
+        if warm is None:  # stopped during the warm start: a quick roster rather than none
+            warm = solve(inst, replace(options, stop=None, warm_start=False, time_limit=QUICK_ROSTER_SECONDS))
+        return _finish(inst, warm, lp_bound, started, stopped=True)
     builder = CpSatBuilder()
     form = Formulation(inst, builder).build()
-    if options.hint:
-        for key, var in form.works.items():
-            builder.model.add_hint(var, options.hint.works.get(key, 0))
-        for key, var in form.count.items():
-            builder.model.add_hint(var, options.hint.count.get(key, 0))
+    _add_hint(builder, form, options.hint)
     solver = cp_model.CpSolver()
-    parameters(solver, options)
-    reporter = _Reporter(started, options)
+    parameters(solver, options, time.monotonic() - started)
+    reporter = _Reporter(started, options, lp_bound)
     solver.best_bound_callback = reporter.on_bound
-    if options.stop is not None:
-        options.stop.on_stop(solver.stop_search)
-    status = solver.solve(builder.model, reporter)
-    stopped = options.stop is not None and options.stop.stopped
-    out = Outcome(status=_STATUS.get(status, SolveStatus.NO_SOLUTION), stopped=stopped,
-                  wall_time=time.monotonic() - started, time_to_first=reporter.time_to_first)
+    with _stopping(solver, options):
+        status = solver.solve(builder.model, reporter)
+    out = Outcome(status=_STATUS.get(status, SolveStatus.NO_SOLUTION), time_to_first=reporter.time_to_first)
     if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         out.objective = round(solver.objective_value)
         out.bound = solver.best_objective_bound
-        out.works = {k: int(solver.value(v)) for k, v in form.works.items()}
-        out.count = {k: int(solver.value(v)) for k, v in form.count.items()}
-        out.terms = {name: int(solver.value(expr)) for name, expr in form.terms.items()}
+        _read(solver, form, out)
+    if warm is not None and (out.objective is None or warm.objective < out.objective):
+        warm.bound = out.bound  # CP-SAT did not improve on the warm start
+        out = warm
+    elif warm is not None:
+        out.time_to_first = warm.time_to_first
+    return _finish(inst, out, lp_bound, started, stopped=options.stop is not None and options.stop.stopped)
+
+
+def _add_hint(builder: CpSatBuilder, form: Formulation, hint) -> None:
+    if hint is None:
+        return
+    if hint.values:  # a complete solution of the same formulation, by variable name
+        for name, var in builder.variables.items():
+            builder.model.add_hint(var, round(hint.values.get(name, 0.0)))
+        return
+    for key, var in form.works.items():
+        builder.model.add_hint(var, hint.works.get(key, 0))
+    for key, var in form.count.items():
+        builder.model.add_hint(var, hint.count.get(key, 0))
+
+
+def _read(solver: cp_model.CpSolver, form: Formulation, out: Outcome) -> None:
+    out.works = {k: int(solver.value(v)) for k, v in form.works.items()}
+    out.count = {k: int(solver.value(v)) for k, v in form.count.items()}
+    out.terms = {name: int(solver.value(expr)) for name, expr in form.terms.items()}
+
+
+@contextlib.contextmanager
+def _stopping(solver: cp_model.CpSolver, options: SolveOptions):
+    """Relay a stop to CP-SAT, also one that comes before its search has started (which it ignores)."""
+    if options.stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def relay() -> None:
+        while not done.wait(0.1):
+            if options.stop.stopped:
+                solver.stop_search()
+
+    watcher = threading.Thread(target=relay, name="cpsat-stop", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
+def exact_terms(inst: Instance, out: Outcome) -> None:
+    """Settle the objective terms of the roster in `out` exactly (see Formulation.fix_roster)."""
+    builder = CpSatBuilder()
+    form = Formulation(inst, builder).build(fixed=(out.works, out.count))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30.0
+    solver.parameters.catch_sigint_signal = False
+    if solver.solve(builder.model) == cp_model.OPTIMAL:
+        _read(solver, form, out)
+        out.objective = sum(out.terms.values())
+
+
+def _finish(inst: Instance, out: Outcome, lp_bound: float | None, started: float, *, stopped: bool) -> Outcome:
+    """Exact terms for an unproven roster; combine CP-SAT's bound with the LP's."""
+    if out.status is SolveStatus.FEASIBLE:
+        exact_terms(inst, out)
+    out.bound = _better(out.bound, lp_bound)
+    out.stopped = stopped
+    out.wall_time = time.monotonic() - started
+    if out.objective is not None and out.bound is not None and out.objective <= out.bound + 1e-6:
+        out.status = SolveStatus.OPTIMAL
     return out
+
+
+def _better(bound: float | None, other: float | None) -> float | None:
+    candidates = [b for b in (bound, other) if b is not None]
+    return max(candidates) if candidates else None
 
 
 _STATUS = {

@@ -13,6 +13,7 @@ class Hint:
 
     works: dict[tuple[int, int], int] = field(default_factory=dict)
     count: dict[tuple[int, str, int], int] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)  # optional: every variable, by name
 
 
 @dataclass
@@ -24,6 +25,7 @@ class SolveOptions:
     stop: StopToken | None = None
     hint: Hint | None = None
     log: bool = False
+    warm_start: bool = True  # CP-SAT: start from CBC's LP bound and root heuristics (warm_start.py)
 
 
 @dataclass
@@ -37,3 +39,4 @@ class Outcome:
     works: dict[tuple[int, int], int] = field(default_factory=dict)
     count: dict[tuple[int, str, int], int] = field(default_factory=dict)
     terms: dict[str, int] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)  # every variable by name, when known

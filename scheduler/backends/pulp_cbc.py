@@ -21,10 +21,10 @@ class PulpBuilder:
         self._n = 0
 
     def bool_var(self, name):
-        return pulp.LpVariable(name, 0, 1, pulp.LpContinuous if self.relax else pulp.LpBinary)
+        return self.problem.add_variable(name, 0, 1, cat=pulp.LpContinuous if self.relax else pulp.LpBinary)
 
     def int_var(self, lo, hi, name):
-        return pulp.LpVariable(name, lo, hi, pulp.LpContinuous if self.relax else pulp.LpInteger)
+        return self.problem.add_variable(name, lo, hi, cat=pulp.LpContinuous if self.relax else pulp.LpInteger)
 
     def upper_bound(self, var) -> int:
         return int(var.upBound)
@@ -70,18 +70,23 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
     out = Outcome(status=status, stopped=bool(options.stop and options.stop.stopped),
                   wall_time=time.monotonic() - started, time_to_first=first[0] if first else None)
     if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        values = run.values
-
-        def value(expr) -> int:
-            if isinstance(expr, int | float):
-                return round(expr)
-            if isinstance(expr, pulp.LpVariable):
-                return round(values.get(expr.name, 0.0))
-            return round(sum(c * values.get(v.name, 0.0) for v, c in expr.items()) + expr.constant)
-
-        out.works = {k: value(v) for k, v in form.works.items()}
-        out.count = {k: value(v) for k, v in form.count.items()}
-        out.terms = {name: value(expr) for name, expr in form.terms.items()}
-        out.objective = sum(out.terms.values())
+        read_solution(form, run.values, out)
         out.bound = out.objective if status is SolveStatus.OPTIMAL else run.bound
     return out
+
+
+def read_solution(form: Formulation, values: dict[str, float], out: Outcome) -> None:
+    """Fill an outcome's roster variables, terms and objective from CBC's variable values."""
+
+    def value(expr) -> int:
+        if isinstance(expr, int | float):
+            return round(expr)
+        if isinstance(expr, pulp.LpVariable):
+            return round(values.get(expr.name, 0.0))
+        return round(sum(c * values.get(v.name, 0.0) for v, c in expr.items()) + expr.constant)
+
+    out.works = {k: value(v) for k, v in form.works.items()}
+    out.count = {k: value(v) for k, v in form.count.items()}
+    out.terms = {name: value(expr) for name, expr in form.terms.items()}
+    out.objective = sum(out.terms.values())
+    out.values = dict(values)

@@ -72,7 +72,35 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
     if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         read_solution(form, run.values, out)
         out.bound = out.objective if status is SolveStatus.OPTIMAL else run.bound
+    if status is SolveStatus.FEASIBLE:
+        exact_terms(inst, out)
+    if status is SolveStatus.NO_SOLUTION and out.stopped:
+        return quick_roster(inst, options, out)
     return out
+
+
+def quick_roster(inst: Instance, options: SolveOptions, stopped: Outcome) -> Outcome:
+    """A caller's stop while CBC runs its root heuristics loses CBC's roster (it ignores the
+    interrupt there and is killed after a grace period): give the caller a quick roster instead."""
+    from dataclasses import replace
+
+    from . import cpsat
+
+    out = cpsat.solve(inst, replace(options, stop=None, warm_start=False, progress=None,
+                                    time_limit=cpsat.QUICK_ROSTER_SECONDS))
+    out.stopped, out.wall_time = True, stopped.wall_time + out.wall_time
+    return out
+
+
+def exact_terms(inst: Instance, out: Outcome) -> None:
+    """Settle the objective terms of an unproven roster exactly (see Formulation.fix_roster)."""
+    from ..cbc_run import run_cbc
+
+    builder = PulpBuilder()
+    form = Formulation(inst, builder).build(fixed=(out.works, out.count))
+    run = run_cbc(builder.problem, time_limit=30, threads=1)
+    if run.status == "optimal":
+        read_solution(form, run.values, out)
 
 
 def read_solution(form: Formulation, values: dict[str, float], out: Outcome) -> None:

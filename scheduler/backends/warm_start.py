@@ -31,11 +31,15 @@ def worth_it(inst: Instance) -> bool:
     return len(inst.people) * len(inst.slots) >= WORTH_IT_PERSON_SLOTS
 
 
+MOST_SECONDS = 15.0
+
+
 def budget(time_limit: float | None) -> float:
     """A share of the time for the warm start, leaving CP-SAT the larger part."""
     if time_limit is None:
-        return 20.0
-    return max(1.0, 0.35 * time_limit)
+        return MOST_SECONDS
+    # Capped: where the pump finds nothing quickly it rarely finds something good later.
+    return max(1.0, min(MOST_SECONDS, 0.35 * time_limit))
 
 
 def warm_start(inst: Instance, options: SolveOptions, started: float) -> tuple[Outcome | None, float | None]:

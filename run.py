@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import sys
 import threading
 import unicodedata
@@ -29,7 +28,7 @@ from scheduler.generate import generate_station
 from scheduler.model import ROLE_NAMES_ZH, Station, StationDataError
 from scheduler.result import Progress, Result, SolveStatus, StopToken
 from scheduler.solve import BACKENDS, solve
-from scheduler.station_io import load_station, save_station
+from scheduler.station_io import load_station, parse_iso_date, save_station
 
 ROOT = Path(__file__).resolve().parent
 DEMO_STATION = ROOT / "fixtures" / "demo-station"
@@ -323,11 +322,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def iso_date(text: str) -> dt.date:
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
+        return parse_iso_date(text)
     except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23") from None
 
 
 def station_dir(text: str) -> Path:

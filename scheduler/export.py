@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +26,7 @@ from .model import (
     Station,
     StationDataError,
 )
+from .station_io import parse_iso_date
 
 ROSTER_COLUMNS = ("date", "weekday", "shift_id", "start", "end", "grid_id", "grid_name", "person_id", "name", "role")
 COVERAGE_COLUMNS = ("date", "shift_id", "grid_id", "role", "skill", "required", "assigned", "missing")
@@ -40,7 +40,6 @@ WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周�
 # The first characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def guard_cell(value):
@@ -254,10 +253,8 @@ def read_roster_csv(path) -> list[Assignment]:
 
 
 def _parse_date(text: str) -> dt.date | None:
-    if not _ISO_DATE.fullmatch(text):
-        return None
     try:
-        return dt.date.fromisoformat(text)
+        return parse_iso_date(text)
     except ValueError:
         return None
 

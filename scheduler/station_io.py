@@ -109,7 +109,8 @@ def _parse_time(text: str, *, is_end: bool) -> int:
     return hours * 60 + minutes
 
 
-def _parse_date(text: str) -> dt.date:
+def parse_iso_date(text: str) -> dt.date:
+    """A YYYY-MM-DD date; ValueError with a planner-readable message otherwise."""
     # date.fromisoformat alone would also take `20261125` or `2026-W48-3`; the format says YYYY-MM-DD.
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -124,7 +125,7 @@ def _parse_day(text: str) -> str | dt.date:
     if text.lower() in WEEKDAYS:
         return text.lower()
     if text[:1].isdigit():
-        return _parse_date(text)
+        return parse_iso_date(text)
     raise ValueError(f"{text!r} is neither a weekday ({', '.join(WEEKDAYS)}) nor an ISO date")
 
 
@@ -359,13 +360,13 @@ def _demand(r: _Row) -> DemandRow | None:
 
 def _availability(r: _Row) -> Availability | None:
     person_id, status = r.required("person_id"), r.required("status")
-    date = r.parsed("date", _parse_date, required=True)
+    date = r.parsed("date", parse_iso_date, required=True)
     return Availability(person_id, date, r.text("shift_id"), status, row=r.number) if r.ok else None
 
 
 def _pin(r: _Row) -> Pin | None:
     person_id, shift_id, grid_id = r.required("person_id"), r.required("shift_id"), r.required("grid_id")
-    date = r.parsed("date", _parse_date, required=True)
+    date = r.parsed("date", parse_iso_date, required=True)
     return Pin(person_id, date, shift_id, grid_id, row=r.number) if r.ok else None
 
 

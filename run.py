@@ -4,6 +4,8 @@
     python run.py check STATION_DIR --week 2026-11-23 OUT_DIR/roster.csv
     python run.py generate OUT_DIR --police 20 --auxiliary 30 --volunteers 100 --grids 8 --seed 1
     python run.py demo
+    python run.py serve [--host 127.0.0.1] [--port 5000] [--demo]
+    python run.py create-user USERNAME --role admin|planner|officer|volunteer [--person PERSON_ID] [--password P]
 
 Exit codes: 0 done; 1 the roster breaks a hard rule (check) or the checker disagrees (demo);
 2 bad arguments or station/roster data; 3 the pins cannot all hold; 4 no roster found in time;
@@ -317,6 +319,66 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS
 
 
+# --------------------------------------------------------------------------- the web portal
+# `web` (Flask) is imported inside these functions only, so the engine commands never load it.
+
+
+def open_portal_database():
+    """The portal app with its database upgraded to the newest migration."""
+    from flask_migrate import upgrade
+
+    from web import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    app = open_portal_database()
+    if args.demo:
+        from web.services.users import DEMO_PLANNER, database_is_empty, demo_password, seed_demo
+
+        with app.app_context():
+            password = demo_password(app.instance_path)
+            if database_is_empty():
+                station = seed_demo(password, DEMO_STATION)
+                print(f"Demo: imported {station.name} with an account for the planner and each of its "
+                      f"{len(station.people)} people.")
+            else:
+                print("Demo: the database is not empty, so nothing was seeded; the demo accounts, if any, "
+                      "are the ones seeded before.")
+        print(f"Demo accounts: '{DEMO_PLANNER}' (planner) and every person_id (P001, A001, V0001, ...), "
+              f"all with the demo-only password: {password}")
+    print(f"Ping'an Patrol Roster portal on http://{args.host}:{args.port}/ (database "
+          f"{app.config['SQLALCHEMY_DATABASE_URI']}); Ctrl-C stops it.")
+    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    return EXIT_OK
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    password = args.password
+    if password is None:
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise Failure(EXIT_DATA, "The two passwords differ; no user was created.")
+    app = open_portal_database()
+    from web.services.users import UserError, create_user
+
+    with app.app_context():
+        try:
+            user = create_user(args.username, args.role, password, args.person,
+                               min_length=app.config["PASSWORD_MIN_LENGTH"])
+        except UserError as error:
+            raise Failure(EXIT_DATA, f"No user created: {error}.") from None
+        linked = f", linked to person {user.person_id}" if user.person_id else ""
+        print(f"Created user {user.username!r} with role {user.role}{linked}.")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- arguments
 
 
@@ -389,6 +451,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="OUT_DIR", help="default out/demo")
     p.add_argument("--time-limit", type=seconds, default=30.0, metavar="SECONDS", help="default 30")
     p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("serve", help="start the web portal (upgrades its database first)")
+    p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
+    p.add_argument("--port", type=positive_int, default=5000, help="default 5000")
+    p.add_argument("--demo", action="store_true", help="seed the demo station and demo accounts into an empty "
+                   "database and print their password")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("create-user", help="create a portal account")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--role", required=True, choices=("admin", "planner", "officer", "volunteer"))
+    p.add_argument("--person", metavar="PERSON_ID", help="link the account to this person of the station data")
+    p.add_argument("--password", help="default: asked for (not echoed)")
+    p.set_defaults(run=cmd_create_user)
     return parser
 
 

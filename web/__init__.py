@@ -54,12 +54,18 @@ def create_app(config: dict | object | None = None) -> Flask:
     from .errors import register_error_handlers
     from .main import bp as main_bp
     from .planner import bp as planner_bp
+    from .volunteer.routes import bp as volunteer_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(planner_bp)
+    app.register_blueprint(volunteer_bp)
     register_error_handlers(app)
     _configure_login_messages()
+
+    from .services.solving import recover_interrupted_jobs
+
+    recover_interrupted_jobs(app)  # jobs cut off by a restart show as failed, never as running forever
 
     @app.context_processor
     def inject_locale():

@@ -43,6 +43,11 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 8
 
+    # Roster solves (web/services/solving.py): backend, time limit in seconds, solver threads (None: engine's choice).
+    SOLVE_BACKEND = os.environ.get("SOLVE_BACKEND", "cpsat")
+    SOLVE_TIME_LIMIT = float(os.environ.get("SOLVE_TIME_LIMIT", "60"))
+    SOLVE_WORKERS = int(os.environ["SOLVE_WORKERS"]) if os.environ.get("SOLVE_WORKERS") else None
+
 
 class TestConfig(Config):
     TESTING = True
@@ -53,3 +58,5 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    SOLVE_TIME_LIMIT = 20.0
+    SOLVE_WORKERS = 2

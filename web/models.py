@@ -175,3 +175,7 @@ class Pin(db.Model):
     date: so.Mapped[dt.date]
     shift_id: so.Mapped[str] = so.mapped_column(sa.String(64))
     grid_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+from .rosters.models import AuditLog, Roster, RosterAssignment, SolveJob  # noqa: E402,F401  (rosters, jobs)
+from .volunteer.models import AvailabilityDeadline, OpenSlot, SlotSignup  # noqa: E402,F401  (volunteer side)

@@ -56,15 +56,23 @@ def _locked_slot(connection: sa.Connection, slot_id: int):
                               .with_for_update()).first()
 
 
+def _open_slot(connection: sa.Connection, slot_id: int, now: dt.datetime):
+    """The slot, locked for this transaction, or why it takes no changes (unknown, or past its cut-off)."""
+    slot = _locked_slot(connection, slot_id)
+    if slot is None:
+        return None, Outcome.NOT_FOUND
+    if now >= slot.signup_cutoff:
+        return None, Outcome.CLOSED
+    return slot, None
+
+
 def sign_up(slot_id: int, person_id: str, now: dt.datetime | None = None) -> Outcome:
     """Signs `person_id` up for the slot if a place is left and the cut-off has not passed."""
     now = now or _now()
     with write_transaction() as connection:
-        slot = _locked_slot(connection, slot_id)
-        if slot is None:
-            return Outcome.NOT_FOUND
-        if now >= slot.signup_cutoff:
-            return Outcome.CLOSED
+        slot, refused = _open_slot(connection, slot_id, now)
+        if refused is not None:
+            return refused
         mine = sa.select(SIGNUP.c.id).where(SIGNUP.c.slot_id == slot_id, SIGNUP.c.person_id == person_id)
         if connection.execute(mine).first() is not None:
             return Outcome.ALREADY
@@ -79,11 +87,9 @@ def cancel(slot_id: int, person_id: str, now: dt.datetime | None = None) -> Outc
     """Takes `person_id` off the slot, before its cut-off only; the place opens again."""
     now = now or _now()
     with write_transaction() as connection:
-        slot = _locked_slot(connection, slot_id)
-        if slot is None:
-            return Outcome.NOT_FOUND
-        if now >= slot.signup_cutoff:
-            return Outcome.CLOSED
+        _, refused = _open_slot(connection, slot_id, now)
+        if refused is not None:
+            return refused
         deleted = connection.execute(SIGNUP.delete().where(SIGNUP.c.slot_id == slot_id,
                                                            SIGNUP.c.person_id == person_id))
         return Outcome.OK if deleted.rowcount else Outcome.NOT_SIGNED_UP

@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     station_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("station.id", ondelete="SET NULL"), index=True)
     person_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=_now)
+    # The secret of the private iCal feed `/cal/<token>.ics` (made on first use, can be regenerated).
+    calendar_token: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
 
     station: so.Mapped[Station | None] = so.relationship()
 

@@ -10,7 +10,7 @@ from web.models import USER_ROLES
 
 from .conftest import settings
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.set_language"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.set_language", "volunteer.calendar_feed"}  # the feed: a secret token
 
 
 def _routes():

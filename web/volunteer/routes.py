@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
-from ..auth.access import STAFF, roles_required
+from ..auth.access import STAFF, public, roles_required
 from ..extensions import db
 from ..models import Grid, Person, ShiftType, Station, _now
 from ..services import availability as av
+from ..services import my_shifts as ms
 from ..services import signups
 from ..services.signups import Outcome
 from .models import OpenSlot
@@ -152,6 +153,45 @@ def leave():
             return redirect(url_for(".leave"))
     return render_template("volunteer/leave.html", title=_("Report leave"), today=_today().isoformat(),
                            days_off=av.whole_days_off(*me, _today()))
+
+
+# ---- my shifts and the private iCal feed -----------------------------------------------------------
+
+ROLE_NAMES = {"police": _l("police"), "auxiliary": _l("auxiliary"), "volunteer": _l("volunteer")}
+
+
+@bp.route("/my/shifts")
+@roles_required(*SELF)
+def my_shifts():
+    me = _me()
+    if me is None:
+        return redirect(url_for("main.index"))
+    shifts = ms.my_shifts(*me, _today())
+    token = current_user.calendar_token
+    feed = url_for(".calendar_feed", token=token, _external=True) if token else None
+    return render_template("volunteer/my_shifts.html", title=_("My shifts"), shifts=shifts,
+                           role_names=ROLE_NAMES, feed=feed)
+
+
+@bp.route("/my/shifts/calendar-token", methods=["POST"])
+@roles_required(*SELF)
+def calendar_token():
+    had = current_user.calendar_token is not None
+    ms.new_calendar_token(current_user)
+    db.session.commit()
+    flash(_("A new calendar link is made: the old one no longer works.") if had
+          else _("Your calendar link is ready: add it to your phone's calendar."), "success")
+    return redirect(url_for(".my_shifts"), code=303)
+
+
+@bp.route("/cal/<token>.ics")
+@public
+def calendar_feed(token: str):
+    user = ms.user_by_calendar_token(token)
+    if user is None or user.role not in SELF:
+        abort(404)
+    return Response(ms.calendar_for(user),
+                    mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})
 
 
 # ---- open slots: volunteers ------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class Formulation:
         self.terms: dict[str, Expr] = {}
         self.at_place: dict[tuple[str, int], list[tuple[int, Expr]]] = defaultdict(list)  # (grid, slot) -> counts
         self._names = 0
+        self._shifts_of: dict[int, list] = defaultdict(list)  # person -> [(slot, works var)] in slot order
         # Variable names use indices: ids may hold characters a solver's file format rejects.
         self._grid_no = {g.grid_id: i for i, g in enumerate(inst.station.grids)}
         self.escorted: dict[tuple[str, int], Expr] = {}  # (grid, slot) -> 1 when an escort is there
@@ -95,6 +96,7 @@ class Formulation:
         for (p, s), status in inst.status.items():
             if status != "unavailable" and (inst.class_of[p], s) in needed:
                 self.works[(p, s)] = self.m.bool_var(f"w_{p}_{s}")
+                self._shifts_of[p].append((inst.slots[s], self.works[(p, s)]))
 
     def fix_roster(self, works: dict, count: dict) -> None:
         """Pin who works where, so a solve only settles the objective terms of that roster.
@@ -264,7 +266,7 @@ class Formulation:
 
     # --- helpers -----------------------------------------------------------------------
     def _works_on(self, p: int, which) -> list[Expr]:
-        return [self.works[(p, s.index)] for s in self.inst.slots if (p, s.index) in self.works and which(s)]
+        return [var for slot, var in self._shifts_of[p] if which(slot)]
 
     def _counted(self, grid_id: str, s: int, *, role: str | None, skill: str | None = None) -> list[Expr]:
         classes = self.inst.classes

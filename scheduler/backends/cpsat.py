@@ -126,7 +126,7 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
             options = replace(options, hint=hint_of(warm))
     if options.stop is not None and options.stop.stopped:
         if warm is None:  # stopped during the warm start: a quick roster rather than none
-            warm = solve(inst, replace(options, stop=None, warm_start=False, time_limit=QUICK_ROSTER_SECONDS))
+            warm = quick_roster(inst, options)
         return _finish(inst, warm, lp_bound, started, stopped=True)
     builder = CpSatBuilder()
     form = Formulation(inst, builder).build()
@@ -148,6 +148,11 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
     elif warm is not None:
         out.time_to_first = warm.time_to_first
     return _finish(inst, out, lp_bound, started, stopped=options.stop is not None and options.stop.stopped)
+
+
+def quick_roster(inst: Instance, options: SolveOptions) -> Outcome:
+    """A roster within a few seconds, for a caller who stopped before any roster was kept."""
+    return solve(inst, replace(options, stop=None, warm_start=False, hint=None, time_limit=QUICK_ROSTER_SECONDS))
 
 
 def _add_hint(builder: CpSatBuilder, form: Formulation, hint) -> None:

@@ -15,7 +15,7 @@ import time
 
 from ..formulation import Formulation
 from ..prepare import Instance
-from ..result import Progress
+from ..result import Progress, SolveStatus
 from .outcome import Hint, Outcome, SolveOptions
 
 CBC_HEURISTIC_OPTIONS = ("-cuts", "off", "-preprocess", "off")
@@ -62,8 +62,6 @@ def warm_start(inst: Instance, options: SolveOptions, started: float) -> tuple[O
                   options=CBC_HEURISTIC_OPTIONS)
     if not run.values:
         return None, _ceil(run.bound)
-    from ..result import SolveStatus
-
     out = Outcome(status=SolveStatus.FEASIBLE, time_to_first=time.monotonic() - started)
     read_solution(form, run.values, out)
     return out, _ceil(run.bound)

@@ -9,6 +9,8 @@ file through their primary key, so a station exported from the database equals t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -48,16 +50,32 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        """The id kept in the session and the remember-me cookie, bound to the current password.
+
+        A password change (new hash, new salt) makes every older session and remember-me cookie
+        of this account invalid, so a stolen or forgotten login ends with the password.
+        """
+        return f"{self.id}:{_password_stamp(self.password_hash)}"
+
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
 
 
+def _password_stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    number, _sep, stamp = user_id.partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(number))
     except ValueError:
         return None
+    if user is None or not hmac.compare_digest(stamp, _password_stamp(user.password_hash)):
+        return None  # a session from before a password change, or a forged id
+    return user
 
 
 # The station's rows go with it: deleting a station deletes its data.

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from web import create_app
 from web.config import Config
 from web.extensions import db
 from web.services.stations import import_station_folder
 from web.services.users import create_user
+
+from ..live_server import live_server
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PASSWORD = "browser-test-pass"
@@ -69,14 +69,10 @@ def portal(tmp_path_factory):
         create_user(PLANNER, "planner", PASSWORD)
         create_user(VOLUNTEER, "volunteer", PASSWORD, person_id=VOLUNTEER, station=demo)
         ids = demo.id, tiny.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="portal", daemon=True)
-    thread.start()
     try:
-        yield Portal(f"http://127.0.0.1:{server.server_port}", app, *ids)
+        with live_server(app) as url:
+            yield Portal(url, app, *ids)
     finally:
-        server.shutdown()
-        thread.join(10)
         with app.app_context():
             db.engine.dispose()
 

@@ -121,3 +121,31 @@ def test_rate_limit_is_per_client_ip(client, auth):
     for _ in range(11):
         auth.login("planner", "wrong-password")
     assert auth.login(environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 302
+
+
+def test_password_change_ends_other_sessions_and_remember_me_cookies(app, auth):
+    phone, laptop = app.test_client(), app.test_client()
+    assert phone.post("/auth/login", data={"username": "volunteer", "password": PASSWORD,
+                                           "remember": "y"}).status_code == 302
+    remember = phone.get_cookie("remember_token")
+    assert remember is not None and remember.http_only
+    assert laptop.post("/auth/login", data={"username": "volunteer", "password": PASSWORD}).status_code == 302
+    assert laptop.get("/auth/password").status_code == 200
+
+    form = {"current_password": PASSWORD, "new_password": "new-password-1", "confirm": "new-password-1"}
+    assert laptop.post("/auth/password", data=form).status_code == 302
+    assert laptop.get("/auth/password").status_code == 200  # the session that changed it goes on
+
+    assert phone.get("/auth/password").status_code == 302  # the old session is over
+    stolen = app.test_client()  # only the old remember-me cookie, no session
+    stolen.set_cookie("remember_token", remember.value)
+    response = stolen.get("/auth/password")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_remember_me_cookie_logs_in_without_a_session(app):
+    phone = app.test_client()
+    phone.post("/auth/login", data={"username": "volunteer", "password": PASSWORD, "remember": "y"})
+    browser_restarted = app.test_client()
+    browser_restarted.set_cookie("remember_token", phone.get_cookie("remember_token").value)
+    assert browser_restarted.get("/auth/password").status_code == 200

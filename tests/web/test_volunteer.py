@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from web.extensions import db
-from web.models import Availability, Grid, Person, ShiftType, Station, User, _now
+from web.models import AuditLog, Availability, Grid, Person, ShiftType, Station, User, _now
 from web.services import availability as av
 from web.services import signups
 from web.services.signups import Outcome
@@ -305,3 +305,53 @@ def test_sign_up_and_availability_forms_need_the_csrf_token(app, make_app, stati
     token = csrf_token(client.get("/my/slots").get_data(as_text=True))
     assert client.post(f"/my/slots/{slot_id}/signup", data={"csrf_token": token}).status_code == 303
     assert [s.person_id for s in rows(app, SlotSignup)] == ["V01"]
+
+
+def test_planner_closes_sign_up_early_and_the_sign_ups_stay(app, client, auth, station):
+    slot_id = open_slot(app, station)
+    with app.app_context():
+        assert signups.sign_up(slot_id, "V02") == Outcome.OK
+    auth.login("planner")
+    page = client.post(f"/planner-slots/{slot_id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "已截止报名" in page
+    with app.app_context():
+        assert signups.sign_up(slot_id, "V03") == Outcome.CLOSED
+        assert signups.cancel(slot_id, "V02") == Outcome.CLOSED
+    assert [s.person_id for s in rows(app, SlotSignup)] == ["V02"]
+    page = client.post(f"/planner-slots/{slot_id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "此前已截止" in page
+    [entry] = [e for e in rows(app, AuditLog) if e.action == "slot.close"]
+    assert entry.username == "planner" and entry.details["slot"] == slot_id
+
+
+def test_planner_deletes_a_slot_with_its_sign_ups_and_the_audit_keeps_who_was_on_it(app, client, auth, station):
+    slot_id = open_slot(app, station)
+    with app.app_context():
+        signups.sign_up(slot_id, "V02")
+        signups.sign_up(slot_id, "V03")
+    auth.login("planner")
+    page = client.post(f"/planner-slots/{slot_id}/delete", follow_redirects=True).get_data(as_text=True)
+    assert "已删除" in page and "2" in page
+    assert rows(app, OpenSlot) == [] and rows(app, SlotSignup) == []
+    [entry] = [e for e in rows(app, AuditLog) if e.action == "slot.delete"]
+    assert entry.details["signed_up"] == ["V02", "V03"]
+    assert client.post(f"/planner-slots/{slot_id}/delete").status_code == 404
+
+
+def test_volunteers_cannot_close_or_delete_slots(app, client, auth, station):
+    slot_id = open_slot(app, station)
+    auth.login("V01")
+    assert client.post(f"/planner-slots/{slot_id}/close").status_code == 403
+    assert client.post(f"/planner-slots/{slot_id}/delete").status_code == 403
+    assert len(rows(app, OpenSlot)) == 1
+    assert rows(app, OpenSlot)[0].signup_cutoff > _now()
+
+
+def test_opening_a_slot_is_audited(app, client, auth, station):
+    auth.login("planner")
+    day = dt.date.today() + dt.timedelta(days=1)
+    client.post("/planner-slots/", query_string={"station": station},
+                data={"grid": "G2", "date": day.isoformat(), "shift": "day", "capacity": "3",
+                      "cutoff": f"{day.isoformat()}T06:00"})
+    [entry] = [e for e in rows(app, AuditLog) if e.action == "slot.open"]
+    assert (entry.details["grid"], entry.details["capacity"], entry.username) == ("G2", 3, "planner")

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Grid, Person, ShiftType, Station, _now
 from ..services import availability as av
 from ..services import my_shifts as ms
-from ..services import signups
+from ..services import open_slots, signups
 from ..services.signups import Outcome
 from .models import OpenSlot
 
@@ -280,29 +280,16 @@ def planner_slots():
     if station is None:
         flash(_("No station yet."), "info")
         return redirect(url_for("planner.index"))
-    grids = [g.grid_id for g in station.grids]
-    shifts = [s.shift_id for s in station.shifts]
     errors = []
     if request.method == "POST":
         form = request.form
-        day = _parse_date(form.get("date"))
-        cutoff = _parse_local_datetime(form.get("cutoff"))
-        capacity = form.get("capacity", type=int)
-        if form.get("grid") not in grids:
-            errors.append(_("Choose a grid."))
-        if form.get("shift") not in shifts:
-            errors.append(_("Choose a shift."))
-        if day is None:
-            errors.append(_("Please give a valid date."))
-        if capacity is None or not 1 <= capacity <= 1000:
-            errors.append(_("The number of places must be between 1 and 1000."))
-        if cutoff is None:
-            errors.append(_("Please give the sign-up cut-off (date and time)."))
-        if not errors:
-            db.session.add(OpenSlot(station_id=station.id, grid_id=form["grid"], date=day, shift_id=form["shift"],
-                                    capacity=capacity, signup_cutoff=cutoff, note=form.get("note", "").strip()[:200],
-                                    created_by=current_user.id))
-            db.session.commit()
+        try:
+            open_slots.open_slot(station, form.get("grid"), _parse_date(form.get("date")), form.get("shift"),
+                                 form.get("capacity", type=int), _parse_local_datetime(form.get("cutoff")),
+                                 form.get("note", ""), user=current_user)
+        except open_slots.SlotError as error:
+            errors = [_(message) for _field, message in error.errors]
+        else:
             flash(_("The patrol is open for sign-up."), "success")
             return redirect(url_for(".planner_slots", station=station.id), code=303)
     found = list(db.session.scalars(sa.select(OpenSlot).where(OpenSlot.station_id == station.id,
@@ -322,13 +309,39 @@ def planner_slots():
 @bp.route("/planner-slots/<int:slot_id>")
 @roles_required(*STAFF)
 def planner_slot(slot_id: int):
-    slot = db.session.get(OpenSlot, slot_id)
-    if slot is None:
-        abort(404)
+    slot = _slot_or_404(slot_id)
     people = {p.person_id: p for p in db.session.scalars(sa.select(Person).where(
         Person.station_id == slot.station_id, Person.person_id.in_([s.person_id for s in slot.signups])))}
     return render_template("volunteer/planner_slot.html", title=_("Sign-ups"), row=_slot_rows([slot])[0],
                            signups=[(s, people.get(s.person_id), _local(s.created_at)) for s in slot.signups])
+
+
+def _slot_or_404(slot_id: int) -> OpenSlot:
+    slot = db.session.get(OpenSlot, slot_id)
+    if slot is None:
+        abort(404)
+    return slot
+
+
+@bp.route("/planner-slots/<int:slot_id>/close", methods=["POST"])
+@roles_required(*STAFF)
+def planner_close_slot(slot_id: int):
+    slot = _slot_or_404(slot_id)
+    if open_slots.close_slot(slot, user=current_user):
+        flash(_("Sign-up for this patrol is closed."), "success")
+    else:
+        flash(_("Sign-up for this patrol had already closed."), "info")
+    return redirect(url_for(".planner_slot", slot_id=slot_id), code=303)
+
+
+@bp.route("/planner-slots/<int:slot_id>/delete", methods=["POST"])
+@roles_required(*STAFF)
+def planner_delete_slot(slot_id: int):
+    slot = _slot_or_404(slot_id)
+    station_id = slot.station_id
+    count = open_slots.delete_slot(slot, user=current_user)
+    flash(_("The patrol is deleted, with %(count)d sign-ups.", count=count), "success")
+    return redirect(url_for(".planner_slots", station=station_id), code=303)
 
 
 @bp.route("/planner-slots/deadline", methods=["POST"])

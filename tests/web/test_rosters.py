@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -95,6 +96,10 @@ def test_csv_download_opens_and_passes_the_checker(client, auth, app, roster_id,
     xlsx = client.get(f"/planner/rosters/{roster_id}/roster.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     assert len(pd.read_excel(io.BytesIO(xlsx.data), sheet_name=None)) == 3
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f" or str(c.value).startswith("=")]
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)  # the name is there, as text
 
 
 NEW_ROUTES = [("GET", "/planner/stations/1/week"), ("POST", "/planner/stations/1/solve"), ("GET", "/planner/jobs/1"),

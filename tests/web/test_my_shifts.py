@@ -150,3 +150,31 @@ def test_the_token_form_needs_the_csrf_token(app, make_app, station):
     client.post("/auth/login", data={"username": "V1", "password": PASSWORD, "csrf_token": token})
     assert client.post("/my/shifts/calendar-token").status_code == 400
     assert token_of(app, "V1") is None
+
+
+def test_the_station_roster_shows_the_published_week_to_volunteers_with_names_but_no_phones(client, app, station):
+    login(client, "V2")
+    page = client.get("/my/roster", query_string={"week": MONDAY.isoformat()}).get_data(as_text=True)
+    with app.app_context():
+        from web.models import Person
+
+        people = {p.person_id: p for p in db.session.scalars(sa.select(Person))}
+    for a in PUBLISHED:  # every published assignment, by name
+        assert people[a.person_id].name in page
+    assert not [p.phone for p in people.values() if p.phone and p.phone in page]
+    assert page.count('class="mine"') == 2  # V2: Monday night G1, Wednesday day G2
+    assert "已发布第 1 版" in page
+
+
+def test_the_station_roster_hides_drafts_and_unpublished_weeks(client, app, station):
+    login(client, "V1")
+    with app.app_context():
+        from web.models import Person
+
+        v3 = db.session.scalar(sa.select(Person.name).where(Person.person_id == "V3"))
+    page = client.get("/my/roster", query_string={"week": MONDAY.isoformat()}).get_data(as_text=True)
+    assert page.count('class="mine"') == 2  # the draft's Thursday patrol of V1 is not shown
+    assert page.count(v3) == 1  # V3 only on Tuesday; the draft's Thursday is not there
+    later = client.get("/my/roster", query_string={"week": (MONDAY + dt.timedelta(days=7)).isoformat()})
+    assert "本周排班表尚未发布" in later.get_data(as_text=True)
+    assert client.get("/my/roster").status_code == 200  # this week by default

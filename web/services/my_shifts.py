@@ -146,3 +146,37 @@ def calendar_for(user: User, host: str = "pingan") -> bytes:
             cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+# ---- the station's published roster of a week, as volunteers and officers see it ---------------------
+
+@dataclass
+class PublishedWeek:
+    roster: Roster
+    days: list[dt.date]
+    shifts: list[ShiftType]
+    grids: list[Grid]
+    # (grid_id, date, shift_id) -> teammates on it (names and roles only, never phone numbers)
+    cells: dict[tuple[str, dt.date, str], list[Teammate]]
+
+
+def published_week(station_id: int, week_start: dt.date) -> PublishedWeek | None:
+    """The newest published version of the week's roster, by grid, day and shift; None if none is published."""
+    roster = db.session.scalar(sa.select(Roster).where(
+        Roster.station_id == station_id, Roster.week_start == week_start, Roster.status == "published",
+    ).order_by(Roster.version.desc()).limit(1))
+    if roster is None:
+        return None
+    people = {p.person_id: p for p in db.session.execute(
+        sa.select(Person.person_id, Person.name, Person.role).where(Person.station_id == station_id))}
+    cells: dict[tuple[str, dt.date, str], list[Teammate]] = {}
+    for a in db.session.scalars(sa.select(RosterAssignment).where(RosterAssignment.roster_id == roster.id)
+                                .order_by(RosterAssignment.id)):
+        person = people.get(a.person_id)
+        cells.setdefault((a.grid_id, a.date, a.shift_id), []).append(
+            Teammate(a.person_id, person.name if person else a.person_id, person.role if person else ""))
+    shifts = list(db.session.scalars(sa.select(ShiftType).where(ShiftType.station_id == station_id)
+                                     .order_by(ShiftType.start, ShiftType.id)))
+    grids = list(db.session.scalars(sa.select(Grid).where(Grid.station_id == station_id).order_by(Grid.id)))
+    days = sorted({day for (_grid, day, _shift) in cells} | {week_start + dt.timedelta(days=i) for i in range(7)})
+    return PublishedWeek(roster, days, shifts, grids, cells)

@@ -173,6 +173,20 @@ def my_shifts():
                            role_names=ROLE_NAMES, feed=feed)
 
 
+@bp.route("/my/roster")
+@roles_required(*SELF)
+def station_roster():
+    """The station's published roster of a week (names and roles, no phone numbers), own patrols marked."""
+    me = _me()
+    if me is None:
+        return redirect(url_for("main.index"))
+    monday = av.week_start(_parse_date(request.args.get("week")) or _today())
+    week = ms.published_week(me[0], monday)
+    return render_template("volunteer/station_roster.html", title=_("Station roster"), week=week, monday=monday,
+                           me=me[1], role_names=ROLE_NAMES, previous=monday - dt.timedelta(days=7),
+                           following=monday + dt.timedelta(days=7), clock=_clock)
+
+
 @bp.route("/my/shifts/calendar-token", methods=["POST"])
 @roles_required(*SELF)
 def calendar_token():

@@ -82,8 +82,11 @@ def database_uri(app: Flask) -> str:
     if not uri:
         os.makedirs(app.instance_path, exist_ok=True)
         return "sqlite:///" + os.path.join(app.instance_path, DATABASE_FILE)
-    if uri.startswith("postgres://"):  # the scheme some hosts still hand out; SQLAlchemy wants postgresql://
-        uri = "postgresql://" + uri[len("postgres://"):]
+    # `postgres://` is what some hosts still hand out; a bare `postgresql://` would mean psycopg2 to
+    # SQLAlchemy, while the driver we install is psycopg 3.
+    for bare in ("postgres://", "postgresql://"):
+        if uri.startswith(bare):
+            return "postgresql+psycopg://" + uri[len(bare):]
     return uri
 
 

@@ -4,12 +4,13 @@
     python run.py check STATION_DIR --week 2026-11-23 OUT_DIR/roster.csv
     python run.py generate OUT_DIR --police 20 --auxiliary 30 --volunteers 100 --grids 8 --seed 1
     python run.py demo
+    python run.py curtois INSTANCE.txt --out OUT_DIR [--time-limit S] [--backend cpsat|pulp]
     python run.py serve [--host 127.0.0.1] [--port 5000] [--demo]
     python run.py create-user USERNAME --role admin|planner|officer|volunteer [--person PERSON_ID] [--password P]
 
-Exit codes: 0 done; 1 the roster breaks a hard rule (check) or the checker disagrees (demo);
-2 bad arguments or station/roster data; 3 the pins cannot all hold; 4 no roster found in time;
-130 interrupted.
+Exit codes: 0 done; 1 the roster breaks a hard rule (check, curtois) or the checker disagrees (demo, curtois);
+2 bad arguments or station/roster data; 3 the pins cannot all hold (curtois: no solution exists);
+4 no roster found in time; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from scheduler import rules
 from scheduler.checker import check_roster, format_report
 from scheduler.export import coverage_table, read_roster_csv, write_coverage_csv, write_roster_csv, write_roster_xlsx
+from scheduler.gaps import explain_gaps, format_gaps
 from scheduler.generate import generate_station
 from scheduler.model import ROLE_NAMES_ZH, Station, StationDataError
 from scheduler.result import Progress, Result, SolveStatus, StopToken
@@ -35,7 +37,7 @@ from scheduler.station_io import load_station, parse_iso_date, save_station
 ROOT = Path(__file__).resolve().parent
 DEMO_STATION = ROOT / "fixtures" / "demo-station"
 DEMO_WEEK = dt.date(2026, 11, 23)
-ROSTER_FILES = ("roster.csv", "coverage.csv", "roster.xlsx")
+ROSTER_FILES = ("roster.csv", "coverage.csv", "roster.xlsx", "gaps.txt")
 UNCOVERED_SHOWN = 30  # rows of the uncovered-demand table; the rest are in coverage.csv
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_DATA, EXIT_INFEASIBLE, EXIT_NO_ROSTER, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -199,6 +201,7 @@ def write_outputs(out: Path, station: Station, week: dt.date, days: int, result:
         write_roster_csv(out / "roster.csv", station, result.roster)
         write_coverage_csv(out / "coverage.csv", station, week, result.roster, days)
         write_roster_xlsx(out / "roster.xlsx", station, week, result.roster, days)
+        write_gaps(out / "gaps.txt", station, week, result.roster, days)
         uncovered = uncovered_demand(station, week, result, days)
     else:
         for name in ROSTER_FILES:  # a roster left from an earlier run must not pass for this one
@@ -223,6 +226,22 @@ def print_result(station: Station, result: Result, uncovered: list[dict]) -> Non
         print_table(("date", "shift", "grid", "role/skill", "missing"), rows, right=(4,))
         if len(uncovered) > UNCOVERED_SHOWN:
             print(f"  ... and {len(uncovered) - UNCOVERED_SHOWN} more row(s), see coverage.csv")
+
+
+def write_gaps(path: Path, station: Station, week: dt.date, roster: list, days: int) -> None:
+    """gaps.txt: why each uncovered demand is uncovered, in Chinese and English (coverage.csv keeps its columns)."""
+    text = format_gaps(explain_gaps(station, week, roster, days)) or "所有需求均已满足。 All demand is covered."
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def print_gaps(station: Station, week: dt.date, roster: list, days: int) -> None:
+    explanations = explain_gaps(station, week, roster, days)
+    if not explanations:
+        return
+    print("\nWhy demand is uncovered (缺岗原因):")
+    print(format_gaps(explanations[:UNCOVERED_SHOWN]))
+    if len(explanations) > UNCOVERED_SHOWN:
+        print(f"  ... and {len(explanations) - UNCOVERED_SHOWN} more, see gaps.txt")
 
 
 def _who_is_needed(row: dict) -> str:
@@ -260,6 +279,7 @@ def run_solve(station: Station, week: dt.date, days: int, out: Path, **options) 
                f"none was found within the time limit of {options['time_limit']:g} s; try a longer --time-limit")
         raise Failure(EXIT_NO_ROSTER, f"No roster: {why}.", status_line(result))
     print_result(station, result, uncovered)
+    print_gaps(station, week, result.roster, days)
     print(f"\nWrote {', '.join((*ROSTER_FILES, 'summary.json'))} to {out}")
     print(status_line(result))
     return result
@@ -286,10 +306,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         data = {"station": station.name, "week": args.week.isoformat(), "days": args.days, "ok": report.ok,
                 "objective": report.objective, "terms": report.terms,
                 "violations": [vars(v) for v in report.violations],
-                "missing": sum(row.missing for row in report.coverage)}
+                "missing": sum(row.missing for row in report.coverage),
+                "gaps": [e.to_dict() for e in explain_gaps(station, args.week, roster, args.days)]}
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         print(format_report(report, station))
+        print_gaps(station, args.week, roster, args.days)
     return EXIT_OK if report.ok else EXIT_VIOLATIONS
 
 
@@ -317,6 +339,96 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n  the checker DISAGREES: {len(report.violations)} violation(s); objective {result.objective} (solver) "
           f"vs {report.objective} (checker)" + "".join(f"\n    {line}" for line in differ))
     return EXIT_VIOLATIONS
+
+
+# --------------------------------------------------------------------------- the Curtois-Qu benchmark
+# scheduler.curtois reads the benchmark and scores a solution by its own definition; curtois_station
+# maps an instance into the engine's model, so the engine solves it as it solves a station.
+
+VIOLATIONS_SHOWN = 30
+
+
+def read_curtois_instance(path: Path):
+    from scheduler.curtois import CurtoisFormatError, parse_instance
+
+    try:
+        return parse_instance(path)
+    except CurtoisFormatError as error:
+        raise Failure(EXIT_DATA, f"{path}: {len(error.problems)} problem(s) in the instance:",
+                      *str(error).splitlines()) from None
+
+
+def best_known_for(name: str, path: Path | None, instance_path: Path):
+    """The best known values of an instance: from --best-known, else best_known.csv next to it, if there."""
+    from scheduler.curtois import CurtoisFormatError, read_best_known
+
+    if path is None:
+        path = instance_path.parent / "best_known.csv"
+        if not path.exists():
+            return None
+    try:
+        return read_best_known(path).get(name)
+    except CurtoisFormatError as error:
+        raise Failure(EXIT_DATA, *str(error).splitlines()) from None
+
+
+def cmd_curtois(args: argparse.Namespace) -> int:
+    from scheduler.curtois import evaluate, summary, write_solution
+    from scheduler.curtois_station import from_roster, to_station
+
+    instance = read_curtois_instance(args.instance)
+    best = best_known_for(instance.name, args.best_known, args.instance)
+    try:
+        station, start = to_station(instance)
+    except ValueError as error:
+        raise Failure(EXIT_DATA, f"{args.instance}: the engine cannot take this instance: {error}") from None
+    result = solve_with_progress(station, start, backend=args.backend, time_limit=args.time_limit,
+                                 days=instance.horizon, workers=args.workers)
+    args.out.mkdir(parents=True, exist_ok=True)
+    solution_csv = args.out / "solution.csv"
+    evaluation = None
+    if result.has_roster:
+        triples = from_roster(result.roster, start)
+        write_solution(solution_csv, triples)
+        evaluation = evaluate(instance, triples)
+    else:
+        solution_csv.unlink(missing_ok=True)  # a solution left from an earlier run must not pass for this one
+    data = {**summary(instance, evaluation, best), "file": str(args.instance), "time_limit": args.time_limit,
+            **{k: v for k, v in result.summary().items() if k not in ("objective", "terms", "conflicts")},
+            "engine_objective": result.objective, "engine_terms": dict(result.terms)}
+    (args.out / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if evaluation is None:
+        why = ("the engine found the instance infeasible" if result.status is SolveStatus.INFEASIBLE else
+               "none was found in time; try a longer --time-limit")
+        code = EXIT_INFEASIBLE if result.status is SolveStatus.INFEASIBLE else EXIT_NO_ROSTER
+        raise Failure(code, f"No solution: {why}.", status_line(result), f"Wrote {args.out / 'summary.json'}.")
+    return report_curtois(data, evaluation, result, args.out)
+
+
+def report_curtois(data: dict, evaluation, result: Result, out: Path) -> int:
+    terms = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in evaluation.terms.items())
+    print(f"\nBenchmark objective {evaluation.objective} ({terms}); the engine's objective {_number(result.objective)}.")
+    best = data["best_known"]
+    if best:
+        distance = data["distance_to_best_known_pct"]
+        print(f"Best known: lower {best['lower']}, upper {best['upper']}"
+              + ("." if distance is None else f"; ours is {distance:+.2f}% from the best known solution."))
+        if result.bound is not None and result.bound > best["upper"] + 1e-6:
+            print(f"  warning: the engine's bound {_number(result.bound)} is above the best known solution: "
+                  "the instance was not mapped faithfully.")
+    print(f"Wrote solution.csv and summary.json to {out}")
+    print(status_line(result))
+    problems = [f"  - {line}" for line in data["hard_violations"][:VIOLATIONS_SHOWN]]
+    if len(data["hard_violations"]) > VIOLATIONS_SHOWN:
+        problems.append(f"  ... and {len(data['hard_violations']) - VIOLATIONS_SHOWN} more, see summary.json")
+    if problems:
+        raise Failure(EXIT_VIOLATIONS, f"The solution breaks {len(data['hard_violations'])} hard rule(s) of the "
+                      "benchmark:", *problems)
+    if evaluation.objective != result.objective:
+        raise Failure(EXIT_VIOLATIONS, f"The benchmark's objective {evaluation.objective} differs from the engine's "
+                      f"{_number(result.objective)}: the instance was not mapped faithfully.")
+    print("The benchmark's checker agrees: no hard rule broken, the same objective as the engine.")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- the web portal
@@ -451,6 +563,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="OUT_DIR", help="default out/demo")
     p.add_argument("--time-limit", type=seconds, default=30.0, metavar="SECONDS", help="default 30")
     p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("curtois", help="solve a Curtois-Qu benchmark instance and score it by the benchmark")
+    p.add_argument("instance", metavar="INSTANCE.txt", type=Path, help="an instance file (shared/bench/curtois)")
+    p.add_argument("--out", type=Path, required=True, metavar="OUT_DIR", help="folder for solution.csv and "
+                   "summary.json")
+    p.add_argument("--backend", choices=BACKENDS, default="cpsat")
+    p.add_argument("--time-limit", type=seconds, default=60.0, metavar="SECONDS", help="default 60")
+    p.add_argument("--workers", type=positive_int, default=None, help="solver threads (default: CPUs, at most 8)")
+    p.add_argument("--best-known", type=Path, default=None, metavar="CSV",
+                   help="best known values (default: best_known.csv next to the instance, if there)")
+    p.set_defaults(run=cmd_curtois)
 
     p = sub.add_parser("serve", help="start the web portal (upgrades its database first)")
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")

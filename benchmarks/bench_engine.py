@@ -1,107 +1,195 @@
-"""Solver benchmark: how fast and how well the engine rosters stations of growing size.
+"""Solver benchmark: the engine on stations of growing size and on the Curtois-Qu benchmark.
 
-    python benchmarks/bench_engine.py                 # the default series
-    python benchmarks/bench_engine.py --quick         # demo station only
+    python3 benchmarks/bench_engine.py                        # everything, one case after the other
+    python3 benchmarks/bench_engine.py --quick                # the demo station and Curtois Instance1
+    python3 benchmarks/bench_engine.py --only 'Instance1?' generated-400/cpsat
+    python3 benchmarks/bench_engine.py --quick --time-limit 5 # a smoke test
 
-Each case runs in its own process so that peak memory is its own (CBC's child included).
-Prints a table and writes it to docs/benchmarks.md.
+The series: the demo station and generated stations of 150, 400, 1,800 and 5,000 people (seed 2026;
+both backends up to 400 people, CP-SAT only above, as CBC does not build and solve those models in
+the time), then the 24 Curtois-Qu instances (CP-SAT). Time limits per case: 30 s up to 400 people,
+120 s for 1,800 and 5,000, 600 s per Curtois instance; --time-limit sets one limit for all.
+
+Each case runs in its own process, so its peak memory is its own (CBC's child process included).
+Every roster is verified: by the checker for a station, by the benchmark's evaluator for Curtois.
+The full series writes docs/benchmarks.md (rewritten after each case, so a stopped run keeps its
+rows); a partial run (--quick, --only or --time-limit) writes out/benchmarks-partial.md instead,
+unless --out says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fnmatch
 import multiprocessing as mp
-import resource
+import os
+import queue as queues
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_runs import ROOT, SEED, WEEK, Case, run_case
 
-WEEK = dt.date(2026, 11, 23)
-# (name, station recipe, backend, time limit in seconds)
-CASES = [
-    ("demo-station", "fixture", "cpsat", 60),
-    ("demo-station", "fixture", "pulp", 60),
-    ("generated-400", (40, 60, 300, 20), "cpsat", 30),
-    ("generated-400", (40, 60, 300, 20), "pulp", 30),
+CURTOIS = ROOT.parent / "shared" / "bench" / "curtois"
+FULL_OUT = ROOT / "docs" / "benchmarks.md"
+PARTIAL_OUT = ROOT / "out" / "benchmarks-partial.md"
+SMALL_LIMIT, LARGE_LIMIT, CURTOIS_LIMIT = 30.0, 120.0, 600.0
+LARGEST_FOR_PULP = 400  # people
+# (name, (police, auxiliary, volunteers, grids)): the 400-person mix (10% police, 15% auxiliaries,
+# 75% volunteers, a grid per 20 people) scaled up and down.
+GENERATED = [
+    ("generated-150", (15, 22, 113, 8)),
+    ("generated-400", (40, 60, 300, 20)),
+    ("generated-1800", (180, 270, 1350, 90)),
+    ("generated-5000", (500, 750, 3750, 250)),
 ]
+QUICK = ("demo-station", "Instance1")
+GRACE = 300  # seconds past its limit before a case that does not end is killed
 
 
-def _station(recipe):
-    from scheduler.generate import generate_station
-    from scheduler.station_io import load_station
+def station_cases(limit: float | None) -> tuple[list[Case], list[str]]:
+    cases = [Case("demo-station", "station", backend, limit or SMALL_LIMIT, "fixture") for backend in ("cpsat", "pulp")]
+    skipped = []
+    for name, mix in GENERATED:
+        people = sum(mix[:3])
+        own_limit = SMALL_LIMIT if people <= LARGEST_FOR_PULP else LARGE_LIMIT
+        cases.append(Case(name, "station", "cpsat", limit or own_limit, mix))
+        if people <= LARGEST_FOR_PULP:
+            cases.append(Case(name, "station", "pulp", limit or own_limit, mix))
+        else:
+            skipped.append(f"{name}/pulp")
+    return cases, skipped
 
-    if recipe == "fixture":
-        return load_station(ROOT / "fixtures" / "demo-station")
-    police, auxiliary, volunteers, grids = recipe
-    return generate_station(police=police, auxiliary=auxiliary, volunteers=volunteers, grids=grids, seed=2026)
+
+def curtois_cases(limit: float | None, folder: Path) -> list[Case]:
+    return [Case(f"Instance{n}", "curtois", "cpsat", limit or CURTOIS_LIMIT, folder / f"Instance{n}.txt")
+            for n in range(1, 25)]
 
 
-def _run(case, queue) -> None:
-    from scheduler.checker import check_roster
-    from scheduler.solve import solve
+def chosen(cases: list[Case], patterns: list[str] | None) -> list[Case]:
+    """The cases whose name or name/backend matches a pattern (shell wildcards allowed)."""
+    if not patterns:
+        return cases
+    return [c for c in cases if any(fnmatch.fnmatchcase(c.name, p) or fnmatch.fnmatchcase(c.label, p)
+                                    for p in patterns)]
 
-    name, recipe, backend, limit = case
-    station = _station(recipe)
-    started = time.monotonic()
-    to_1pct: list[float] = []
 
-    def progress(p):
-        if not to_1pct and p.gap is not None and p.gap <= 0.01:
-            to_1pct.append(time.monotonic() - started)
-        print(f"\r  {name} {backend}: {p.elapsed:6.1f}s best={p.objective} bound={p.bound}", end="", flush=True)
+def run_in_process(case: Case) -> dict:
+    """Run one case in a fresh process; a crash or a hang becomes a row, not the end of the series."""
+    ctx = mp.get_context("spawn")
+    results = ctx.Queue()
+    proc = ctx.Process(target=run_case, args=(case, results), name=case.label)
+    proc.start()
+    deadline = time.monotonic() + case.limit + GRACE
+    row = None
+    try:
+        while row is None:
+            try:
+                row = results.get(timeout=1.0)
+            except queues.Empty:
+                if not proc.is_alive():
+                    row = {"status": f"crashed (exit code {proc.exitcode})"}
+                elif time.monotonic() > deadline:
+                    proc.kill()
+                    row = {"status": f"killed after {case.limit + GRACE:.0f} s"}
+    except KeyboardInterrupt:
+        proc.kill()
+        raise
+    finally:
+        proc.join()
+    return {"instance": case.name, "backend": case.backend, "limit": case.limit, **row}
 
-    result = solve(station, WEEK, backend=backend, time_limit=limit, progress=progress)
-    print()
-    report = check_roster(station, WEEK, result.roster) if result.has_roster else None
-    peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    queue.put({
-        "instance": name, "people": len(station.people), "backend": backend, "status": str(result.status),
-        "objective": result.objective, "bound": result.bound, "gap": result.gap,
-        "first": result.time_to_first, "to_1pct": to_1pct[0] if to_1pct else None,
-        "wall": result.wall_time, "peak_mb": peak_mb,
-        "checked": None if report is None else (report.ok and report.objective == result.objective),
-    })
+
+# --------------------------------------------------------------------------- the table
+
+COLUMNS = ("instance", "size", "backend", "limit s", "status", "objective", "bound", "gap", "first roster s",
+           "1% gap s", "wall s", "peak MB", "verified", "best known", "vs best known")
 
 
 def _fmt(value, pattern="{}"):
     return "-" if value is None else pattern.format(value)
 
 
-def main() -> int:
+def table_row(r: dict) -> str:
+    verified = {True: "yes", False: "NO", None: "-"}[r.get("verified")]
+    cells = (
+        r["instance"], r.get("size", "-"), r["backend"], _fmt(r["limit"], "{:g}"), r["status"],
+        _fmt(r.get("objective")), _fmt(r.get("bound"), "{:.0f}"), _fmt(r.get("gap"), "{:.2%}"),
+        _fmt(r.get("first"), "{:.1f}"), _fmt(r.get("to_1pct"), "{:.1f}"), _fmt(r.get("wall"), "{:.1f}"),
+        _fmt(r.get("peak_mb"), "{:.0f}"), verified, _fmt(r.get("best")), _fmt(r.get("distance_pct"), "{:+.2f}%"),
+    )
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def markdown(rows: list[dict], skipped: list[str], command: str, finished: bool) -> str:
+    lines = [
+        "# Engine benchmarks", "",
+        f"Measured on {dt.date.today().isoformat()} with `{command}` on this machine ({os.cpu_count()} cores); "
+        f"stations planned for the week of {WEEK}, generated with seed {SEED}."
+        + ("" if finished else " **The run was still going or stopped: rows are missing.**"), "",
+        "Columns: objective is the engine's for a station and the benchmark's own for a Curtois instance; "
+        "gap is (objective - bound) / objective; first roster and 1% gap are seconds from the start of the solve; "
+        "verified: the checker (stations) or the benchmark's evaluator (Curtois) finds no broken hard rule and "
+        "the same objective; vs best known: how far above the best known solution (shared/bench/curtois/"
+        "best_known.csv).", "",
+    ]
+    lines += [f"CBC (pulp) runs on the stations of up to {LARGEST_FOR_PULP} people only, not on larger ones nor on "
+              "the Curtois instances: it does not build and solve those models within their limits."
+              + (f" Not run here for that reason: {', '.join(skipped)}." if skipped else ""), ""]
+    lines += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS), *map(table_row, rows)]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="only the demo station")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
-    args = parser.parse_args()
-    cases = [c for c in CASES if not args.quick or c[1] == "fixture"]
-    ctx = mp.get_context("spawn")
-    rows = []
-    for case in cases:
-        queue = ctx.Queue()
-        proc = ctx.Process(target=_run, args=(case, queue))
-        proc.start()
-        rows.append(queue.get())
-        proc.join()
-    header = ("| instance | people | backend | status | objective | bound | gap | first roster s | 1% gap s "
-              "| wall s | peak MB | checker agrees |")
-    lines = [header, "|" + "---|" * 12]
-    for r in rows:
-        lines.append(
-            f"| {r['instance']} | {r['people']} | {r['backend']} | {r['status']} | {_fmt(r['objective'])} "
-            f"| {_fmt(r['bound'], '{:.0f}')} | {_fmt(r['gap'], '{:.2%}')} | {_fmt(r['first'], '{:.1f}')} "
-            f"| {_fmt(r['to_1pct'], '{:.1f}')} | {r['wall']:.1f} | {r['peak_mb']:.0f} | {_fmt(r['checked'])} |"
-        )
-    table = "\n".join(lines)
-    print(table)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(
-        f"# Engine benchmarks\n\nMeasured on {dt.date.today().isoformat()} with "
-        f"`python benchmarks/bench_engine.py` (2 cores; week {WEEK}).\n\n{table}\n", encoding="utf-8")
-    return 0
+    parser.add_argument("--quick", action="store_true", help="only the demo station and Curtois Instance1")
+    parser.add_argument("--only", nargs="+", metavar="PATTERN",
+                        help="cases by name or name/backend, wildcards allowed (demo-station, generated-400/pulp, "
+                             "'Instance1?')")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="one time limit for every case")
+    parser.add_argument("--curtois-dir", type=Path, default=CURTOIS, help=f"default {CURTOIS}")
+    parser.add_argument("--out", type=Path, help=f"the table's file (default {FULL_OUT.relative_to(ROOT)} for the "
+                        f"full series, {PARTIAL_OUT.relative_to(ROOT)} for a partial run)")
+    args = parser.parse_args(argv)
+    if args.time_limit is not None and args.time_limit <= 0:
+        parser.error(f"--time-limit must be positive, not {args.time_limit:g}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cases, skipped = station_cases(args.time_limit)
+    cases += curtois_cases(args.time_limit, args.curtois_dir)
+    patterns = list(QUICK) if args.quick else []
+    patterns += args.only or []
+    cases = chosen(cases, patterns)
+    skipped = [s for s in skipped if not patterns or any(fnmatch.fnmatchcase(s, p + "*") for p in patterns)]
+    if not cases:
+        print(f"No case matches {' '.join(patterns)}.", file=sys.stderr)
+        return 2
+    partial = bool(patterns or args.time_limit)
+    out = args.out or (PARTIAL_OUT if partial else FULL_OUT)
+    command = " ".join(["python3 benchmarks/bench_engine.py", *(sys.argv[1:] if argv is None else argv)])
+    print(f"{len(cases)} case(s), one after the other; the table goes to {out}")
+    if skipped:
+        print(f"Not run: {', '.join(skipped)} (no CBC above {LARGEST_FOR_PULP} people nor on Curtois)")
+    rows: list[dict] = []
+    for number, case in enumerate(cases, start=1):
+        print(f"[{number}/{len(cases)}] {case.label} (limit {case.limit:g} s)", flush=True)
+        try:
+            rows.append(run_in_process(case))
+        except KeyboardInterrupt:
+            print(f"\nInterrupted: {out} holds the {len(rows)} finished case(s).", file=sys.stderr)
+            return 130
+        print(table_row(rows[-1]), flush=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(markdown(rows, skipped, command, finished=number == len(cases)), encoding="utf-8")
+    print("\n" + markdown(rows, skipped, command, finished=True))
+    failed = [r["instance"] + "/" + r["backend"] for r in rows if r.get("verified") is not True]
+    if failed:
+        print(f"Not verified (no roster, or the checker disagrees): {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import rules as R
 from .model import Assignment, DemandRow, Grid, Person, Shift, Station
@@ -48,6 +48,7 @@ class CoverageRow:
     required: int
     assigned: int
     missing: int
+    demand: DemandRow | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -295,26 +296,33 @@ def min_rest_between_shifts(ctx: _Context) -> list[Violation]:
 
 
 def max_shifts_per_week(ctx: _Context) -> list[Violation]:
-    """Counted per 7-day block starting at week_start (a longer horizon has several weeks)."""
+    """Counted per calendar week (Monday to Sunday); a week the horizon cuts short gets the cap
+    times its dates in the horizon / 7, rounded up."""
     out = []
+    week_of = {date: date - dt.timedelta(days=date.weekday()) for date in ctx.dates}  # its Monday
+    dates_in = Counter(week_of.values())
     for shifts in ctx.by_person().values():
         person = shifts[0].person
-        cap = ctx.station.shift_cap(person)
-        per_block = Counter((p.date - ctx.week_start).days // 7 for p in shifts)
-        for block, count in sorted(per_block.items()):
+        per_week = Counter(week_of[p.date] for p in shifts)
+        for monday, count in sorted(per_week.items()):
+            cap = ctx.station.shift_cap(person)
+            if dates_in[monday] < 7:
+                cap = -(-cap * dates_in[monday] // 7)
             if count <= cap:
                 continue
-            first = ctx.week_start + dt.timedelta(days=7 * block)
-            last = min(first + dt.timedelta(days=6), ctx.dates[-1])
+            first = max(monday, ctx.dates[0])
+            last = min(monday + dt.timedelta(days=6), ctx.dates[-1])
             message = f"{_who(person)} has {count} shifts from {_day(first)} to {_day(last)}, at most {cap} allowed"
             out.append(_violation(R.MAX_SHIFTS_PER_WEEK, message, person.person_id, first))
     return out
 
 
-def _too_long_runs(ctx: _Context, rule: str, limit: int, what: str, counts: Callable[[_Placed], bool]):
+def _too_long_runs(ctx: _Context, rule: str, limit_of: Callable[[Person], int], what: str,
+                   counts: Callable[[_Placed], bool]):
     out = []
     for shifts in ctx.by_person().values():
         person = shifts[0].person
+        limit = limit_of(person)
         for run in _runs(p.date for p in shifts if counts(p)):
             if len(run) > limit:
                 message = (
@@ -326,13 +334,16 @@ def _too_long_runs(ctx: _Context, rule: str, limit: int, what: str, counts: Call
 
 
 def max_consecutive_days(ctx: _Context) -> list[Violation]:
-    limit = ctx.station.rules.max_consecutive_days
-    return _too_long_runs(ctx, R.MAX_CONSECUTIVE_DAYS, limit, "days", lambda p: True)
+    """The person's own limit when people.csv sets one, else the station's."""
+    def limit_of(person: Person) -> int:
+        return ctx.station.person_rule(person, "max_consecutive_days")
+
+    return _too_long_runs(ctx, R.MAX_CONSECUTIVE_DAYS, limit_of, "days", lambda p: True)
 
 
 def max_consecutive_nights(ctx: _Context) -> list[Violation]:
     limit = ctx.station.rules.max_consecutive_nights
-    return _too_long_runs(ctx, R.MAX_CONSECUTIVE_NIGHTS, limit, "nights", lambda p: p.shift.night)
+    return _too_long_runs(ctx, R.MAX_CONSECUTIVE_NIGHTS, lambda person: limit, "nights", lambda p: p.shift.night)
 
 
 def max_per_role(ctx: _Context) -> list[Violation]:
@@ -368,6 +379,112 @@ def escort_required(ctx: _Context) -> list[Violation]:
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Optional rules (docs/horizon-and-rules.md): a person's own value wins over the station's.
+
+
+def _with_rule(ctx: _Context, name: str) -> list[tuple[Person, int]]:
+    values = [(person, ctx.station.person_rule(person, name)) for person in ctx.station.people]
+    return [(person, value) for person, value in values if value is not None]
+
+
+def _worked_dates(ctx: _Context) -> dict[str, set[dt.date]]:
+    return {pid: {p.date for p in shifts} for pid, shifts in ctx.by_person().items()}
+
+
+def _short_runs(ctx: _Context, rule: str, name: str, working: bool, what: str) -> list[Violation]:
+    """Runs of working dates (or of dates off) shorter than the person's minimum; a run that
+    holds the horizon's first or last date is exempt, as it may go on outside the horizon."""
+    out = []
+    worked = _worked_dates(ctx)
+    ends = {ctx.dates[0], ctx.dates[-1]}
+    for person, least in _with_rule(ctx, name):
+        mine = worked.get(person.person_id, set())
+        for run in _runs(d for d in ctx.dates if (d in mine) == working):
+            if len(run) < least and not ends & set(run):
+                message = (
+                    f"{_who(person)} has {len(run)} {what} in a row, from {_day(run[0])} to {_day(run[-1])}, "
+                    f"at least {least} needed"
+                )
+                out.append(_violation(rule, message, person.person_id, run[0]))
+    return out
+
+
+def min_consecutive_days(ctx: _Context) -> list[Violation]:
+    return _short_runs(ctx, R.MIN_CONSECUTIVE_DAYS, "min_consecutive_days", True, "working days")
+
+
+def min_consecutive_days_off(ctx: _Context) -> list[Violation]:
+    return _short_runs(ctx, R.MIN_CONSECUTIVE_DAYS_OFF, "min_consecutive_days_off", False, "days off")
+
+
+def max_weekends(ctx: _Context) -> list[Violation]:
+    """A calendar weekend is worked when the person has a shift starting on its Saturday or Sunday."""
+    out = []
+    worked = _worked_dates(ctx)
+    for person, most in _with_rule(ctx, "max_weekends"):
+        weekends = sorted({d - dt.timedelta(days=d.weekday() - 5) for d in worked.get(person.person_id, ())
+                           if d.weekday() >= 5})
+        if len(weekends) > most:
+            days = ", ".join(_day(d) for d in weekends)
+            message = f"{_who(person)} works {len(weekends)} weekends (from {days}), at most {most} allowed"
+            out.append(_violation(R.MAX_WEEKENDS, message, person.person_id, weekends[0]))
+    return out
+
+
+def _total_minutes(ctx: _Context) -> Counter:
+    return Counter({pid: sum(p.shift.duration for p in shifts) for pid, shifts in ctx.by_person().items()})
+
+
+def min_total_minutes(ctx: _Context) -> list[Violation]:
+    out = []
+    total = _total_minutes(ctx)
+    for person, least in _with_rule(ctx, "min_total_minutes"):
+        if total[person.person_id] < least:
+            message = f"{_who(person)} works {total[person.person_id]} minutes in the horizon, at least {least} needed"
+            out.append(_violation(R.MIN_TOTAL_MINUTES, message, person.person_id))
+    return out
+
+
+def max_total_minutes(ctx: _Context) -> list[Violation]:
+    out = []
+    total = _total_minutes(ctx)
+    for person, most in _with_rule(ctx, "max_total_minutes"):
+        if total[person.person_id] > most:
+            message = f"{_who(person)} works {total[person.person_id]} minutes in the horizon, at most {most} allowed"
+            out.append(_violation(R.MAX_TOTAL_MINUTES, message, person.person_id))
+    return out
+
+
+def max_shifts_per_type(ctx: _Context) -> list[Violation]:
+    out = []
+    for shifts in ctx.by_person().values():
+        person = shifts[0].person
+        per_type = Counter(p.shift.shift_id for p in shifts)
+        for shift_id, most in sorted(ctx.station.shift_type_caps(person).items()):
+            if per_type[shift_id] > most:
+                message = f"{_who(person)} works {per_type[shift_id]} shifts {shift_id}, at most {most} allowed"
+                out.append(_violation(R.MAX_SHIFTS_PER_TYPE, message, person.person_id, None, shift_id))
+    return out
+
+
+def forbidden_successions(ctx: _Context) -> list[Violation]:
+    out = []
+    forbidden = set(ctx.station.rules.forbidden_successions)
+    for shifts in ctx.by_person().values():
+        on = {(p.date, p.shift.shift_id): p for p in shifts}
+        for (date, first), earlier in sorted(on.items(), key=lambda kv: kv[0]):
+            for then in sorted(b for a, b in forbidden if a == first):
+                later = on.get((date + dt.timedelta(days=1), then))
+                if later is not None:
+                    message = (
+                        f"{_who(later.person)}: the shift {_where(later)} follows the shift {_where(earlier)}, "
+                        f"and {then} may not follow {first} on the next date"
+                    )
+                    out.append(_at(R.FORBIDDEN_SUCCESSIONS, later, message))
+    return out
+
+
 RULE_CHECKS: dict[str, Callable[[_Context], list[Violation]]] = {
     R.ROLE_MATCHES_DEMAND: role_matches_demand,
     R.RESPECT_AVAILABILITY: respect_availability,
@@ -378,6 +495,13 @@ RULE_CHECKS: dict[str, Callable[[_Context], list[Violation]]] = {
     R.MAX_CONSECUTIVE_NIGHTS: max_consecutive_nights,
     R.MAX_PER_ROLE: max_per_role,
     R.ESCORT_REQUIRED: escort_required,
+    R.MIN_CONSECUTIVE_DAYS: min_consecutive_days,
+    R.MIN_CONSECUTIVE_DAYS_OFF: min_consecutive_days_off,
+    R.MAX_WEEKENDS: max_weekends,
+    R.MIN_TOTAL_MINUTES: min_total_minutes,
+    R.MAX_TOTAL_MINUTES: max_total_minutes,
+    R.MAX_SHIFTS_PER_TYPE: max_shifts_per_type,
+    R.FORBIDDEN_SUCCESSIONS: forbidden_successions,
 }
 
 
@@ -404,13 +528,38 @@ def coverage(ctx: _Context) -> list[CoverageRow]:
                 and (row.skill is None or row.skill in p.person.skills)
             )
             missing = max(0, row.min - assigned)
-            out.append(CoverageRow(date, shift_id, grid_id, row.role, row.skill, row.min, assigned, missing))
+            out.append(CoverageRow(date, shift_id, grid_id, row.role, row.skill, row.min, assigned, missing, row))
     return out
 
 
 def uncovered(ctx: _Context, rows: list[CoverageRow]) -> int:
     weights = ctx.station.weights.uncovered
-    return sum(row.missing * weights[ctx.grids[row.grid_id].level] for row in rows)
+
+    def weight(row: CoverageRow) -> int:
+        own = row.demand.under_weight if row.demand is not None else None
+        return own if own is not None else weights[ctx.grids[row.grid_id].level]
+
+    return sum(row.missing * weight(row) for row in rows)
+
+
+def over_demand(ctx: _Context, rows: list[CoverageRow]) -> int:
+    """People above a role row's min (skill rows count no headcount, so they have no excess)."""
+    total = 0
+    for row in rows:
+        if row.skill is None and row.assigned > row.required:
+            own = row.demand.over_weight if row.demand is not None else None
+            total += (row.assigned - row.required) * (own if own is not None else ctx.station.weights.over_demand)
+    return total
+
+
+def requests(ctx: _Context, rows: list[CoverageRow]) -> int:
+    worked = {(p.person.person_id, p.date, p.shift.shift_id) for p in ctx.placed}
+    horizon = set(ctx.dates)
+    total = 0
+    for r in ctx.station.requests:
+        if r.date in horizon and ((r.person_id, r.date, r.shift_id) in worked) != (r.request == "on"):
+            total += r.weight
+    return total
 
 
 def _spread(ctx: _Context, slots: list[tuple[dt.date, Shift]]) -> int:
@@ -477,6 +626,8 @@ TERMS: dict[str, Callable[[_Context, list[CoverageRow]], int]] = {
     R.VOLUNTEER_IDLE: volunteer_idle,
     R.NOT_PREFERRED: not_preferred,
     R.AWAY_FROM_HOME: away_from_home,
+    R.OVER_DEMAND: over_demand,
+    R.REQUESTS: requests,
 }
 
 

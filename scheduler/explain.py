@@ -24,6 +24,8 @@ def describe_pin(inst: Instance, pin: Pin) -> str:
 def conflict(inst: Instance, rules: list[str], pins: list[Pin]) -> Conflict:
     rule_words = "; ".join(f"{r} ({R.HARD_RULES[r][0]}: {R.HARD_RULES[r][1]})" for r in rules)
     pin_words = "; ".join(describe_pin(inst, p) for p in pins)
+    if not pins:  # a minimum rule (e.g. min_total_minutes) the data cannot meet, pins or not
+        return Conflict(tuple(rules), (), f"the station's data cannot satisfy {rule_words}")
     what = "this pin breaks" if len(pins) == 1 else "these pins cannot all hold with"
     return Conflict(tuple(rules), tuple(pins), f"{what} {rule_words} — pins: {pin_words}")
 

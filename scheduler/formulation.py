@@ -44,6 +44,7 @@ class Formulation:
         self._grid_no = {g.grid_id: i for i, g in enumerate(inst.station.grids)}
         self.escorted: dict[tuple[str, int], Expr] = {}  # (grid, slot) -> 1 when an escort is there
         self.pins = [p for p in inst.station.pins if inst.slot_of(p.date, p.shift_id)]
+        self._worked: dict[tuple[int, int], Expr | None] = {}  # (person, day) -> exactly 1 when working
 
     def build(self, *, objective: bool = True, fixed: tuple[dict, dict] | None = None) -> Formulation:
         """Add every rule and term; `fixed` = (works, count) values pins the roster to evaluate it."""
@@ -59,15 +60,25 @@ class Formulation:
         self.max_consecutive_nights()
         self.max_per_role()
         self.escort_required()
+        self.min_consecutive_days()
+        self.min_consecutive_days_off()
+        self.max_weekends()
+        self.min_total_minutes()
+        self.max_total_minutes()
+        self.max_shifts_per_type()
+        self.forbidden_successions()
         if objective:
             w = self.inst.station.weights
             self.terms = {
                 R.UNCOVERED: self.uncovered(),
-                R.NIGHT_SPREAD: w.night_spread * self.spread(R.NIGHT_SPREAD, lambda s: s.night),
-                R.WEEKEND_SPREAD: w.weekend_spread * self.spread(R.WEEKEND_SPREAD, lambda s: s.weekend),
-                R.VOLUNTEER_IDLE: w.volunteer_idle * self.volunteer_idle(),
-                R.NOT_PREFERRED: w.not_preferred * self.not_preferred(),
-                R.AWAY_FROM_HOME: w.away_from_home * self.away_from_home(),
+                R.NIGHT_SPREAD: self._weighted(w.night_spread, lambda: self.spread(R.NIGHT_SPREAD, lambda s: s.night)),
+                R.WEEKEND_SPREAD: self._weighted(w.weekend_spread,
+                                                 lambda: self.spread(R.WEEKEND_SPREAD, lambda s: s.weekend)),
+                R.VOLUNTEER_IDLE: self._weighted(w.volunteer_idle, self.volunteer_idle),
+                R.NOT_PREFERRED: self._weighted(w.not_preferred, self.not_preferred),
+                R.AWAY_FROM_HOME: self._weighted(w.away_from_home, self.away_from_home),
+                R.OVER_DEMAND: self.over_demand(),
+                R.REQUESTS: self.requests(),
             }
             self.m.minimize(self.m.total(self.terms.values()))
         return self
@@ -142,22 +153,28 @@ class Formulation:
                     self.m.at_most_one(vars_, R.MIN_REST_BETWEEN_SHIFTS)
 
     def max_shifts_per_week(self) -> None:
-        """At most the person's weekly number of shifts in each 7-day block of the horizon."""
+        """At most the weekly number of shifts in each calendar week (Monday to Sunday) of the
+        horizon; a week the horizon cuts gets the cap prorated to its dates, rounded up."""
         for p, person in enumerate(self.inst.people):
             cap = self.inst.station.shift_cap(person)
-            for block in _blocks(self.inst.days, 7):
+            for block in calendar_weeks(self.inst.dates):
                 vars_ = self._works_on(p, lambda s, b=block: s.day_index in b)
-                if len(vars_) > cap:
-                    self.m.add(self.m.total(vars_) <= cap, R.MAX_SHIFTS_PER_WEEK)
+                week_cap = prorated_cap(cap, len(block))
+                if len(vars_) > week_cap:
+                    self.m.add(self.m.total(vars_) <= week_cap, R.MAX_SHIFTS_PER_WEEK)
 
     def max_consecutive_days(self) -> None:
-        """At most max_consecutive_days working dates in a row."""
-        self._max_in_a_row(self.inst.station.rules.max_consecutive_days, lambda s: True, R.MAX_CONSECUTIVE_DAYS)
+        """At most max_consecutive_days working dates in a row (the person's own limit if set)."""
+        station = self.inst.station
+        for p, person in enumerate(self.inst.people):
+            most = station.person_rule(person, "max_consecutive_days")
+            self._max_in_a_row(p, most, lambda s: True, R.MAX_CONSECUTIVE_DAYS)
 
     def max_consecutive_nights(self) -> None:
         """At most max_consecutive_nights night shifts on consecutive dates."""
-        self._max_in_a_row(self.inst.station.rules.max_consecutive_nights, lambda s: s.night,
-                           R.MAX_CONSECUTIVE_NIGHTS)
+        for p in range(len(self.inst.people)):
+            self._max_in_a_row(p, self.inst.station.rules.max_consecutive_nights, lambda s: s.night,
+                               R.MAX_CONSECUTIVE_NIGHTS)
 
     def max_per_role(self) -> None:
         """At most `max` people of a role on a grid and shift."""
@@ -189,6 +206,81 @@ class Formulation:
             self.m.add(self.m.total(volunteers) <= most * escorted, R.ESCORT_REQUIRED)
             self.m.add(self.m.total(escorts) >= escorted, R.ESCORT_REQUIRED)
 
+    # --- optional rules (nothing is added unless the station or a person sets them) -------
+    def min_consecutive_days(self) -> None:
+        """A run of working dates lasts at least the minimum; runs touching the horizon's first
+        or last date are exempt (they may continue outside it), as in the Curtois-Qu benchmark."""
+        for p, least in self._people_with("min_consecutive_days"):
+            x = self._worked_days(p)
+            for d in range(1, self.inst.days):
+                if x[d] is None:
+                    continue
+                for later in range(d + 1, min(d + least, self.inst.days)):
+                    # working d but not d-1 starts a run, which must still be on at `later`
+                    self.m.add(x[d] - _or0(self.m, x[d - 1]) - _or0(self.m, x[later]) <= 0, R.MIN_CONSECUTIVE_DAYS)
+
+    def min_consecutive_days_off(self) -> None:
+        """A run of days off lasts at least the minimum; runs touching either end are exempt."""
+        for p, least in self._people_with("min_consecutive_days_off"):
+            x = self._worked_days(p)
+            for d in range(1, self.inst.days):
+                if x[d - 1] is None:
+                    continue  # d-1 is off anyway, so no run of rest starts on d
+                for later in range(d + 1, min(d + least, self.inst.days)):
+                    if x[later] is None:
+                        continue  # `later` is off anyway
+                    self.m.add(x[d - 1] - _or0(self.m, x[d]) + x[later] <= 1, R.MIN_CONSECUTIVE_DAYS_OFF)
+
+    def max_weekends(self) -> None:
+        """At most the number of calendar weekends (Saturday and/or Sunday worked) in the horizon."""
+        weekends = calendar_weekends(self.inst.dates)
+        for p, most in self._people_with("max_weekends"):
+            x = self._worked_days(p)
+            worked = []
+            for days in weekends:
+                flags = [x[d] for d in days if x[d] is not None]
+                if len(flags) == 1:
+                    worked.append(flags[0])
+                elif flags:
+                    self._names += 1
+                    weekend = self.m.bool_var(f"weekend_{p}_{self._names}")
+                    for flag in flags:
+                        self.m.add(weekend >= flag, None)
+                    worked.append(weekend)
+            if len(worked) > most:
+                self.m.add(self.m.total(worked) <= most, R.MAX_WEEKENDS)
+
+    def min_total_minutes(self) -> None:
+        """At least the total minutes of shifts over the horizon."""
+        for p, least in self._people_with("min_total_minutes"):
+            if least > 0:
+                self.m.add(self._minutes(p) >= least, R.MIN_TOTAL_MINUTES)
+
+    def max_total_minutes(self) -> None:
+        """At most the total minutes of shifts over the horizon."""
+        for p, most in self._people_with("max_total_minutes"):
+            if sum(slot.end - slot.start for slot, _v in self._shifts_of[p]) > most:
+                self.m.add(self._minutes(p) <= most, R.MAX_TOTAL_MINUTES)
+
+    def max_shifts_per_type(self) -> None:
+        """At most the number of shifts of each shift type over the horizon."""
+        for p, person in enumerate(self.inst.people):
+            for shift_id, most in self.inst.station.shift_type_caps(person).items():
+                vars_ = self._works_on(p, lambda s, i=shift_id: s.shift_id == i)
+                if len(vars_) > most:
+                    self.m.add(self.m.total(vars_) <= most, R.MAX_SHIFTS_PER_TYPE)
+
+    def forbidden_successions(self) -> None:
+        """No shift `b` on the date after a shift `a`, for each forbidden pair (a, b)."""
+        inst = self.inst
+        for first, then in inst.station.rules.forbidden_successions:
+            for d in range(inst.days - 1):
+                before, after = inst.slot_of(inst.dates[d], first), inst.slot_of(inst.dates[d + 1], then)
+                for p in range(len(inst.people)):
+                    earlier, later = self.works.get((p, before.index)), self.works.get((p, after.index))
+                    if earlier is not None and later is not None:
+                        self.m.add(earlier + later <= 1, R.FORBIDDEN_SUCCESSIONS)
+
     # --- objective terms (unweighted unless the weight differs per item) ----------------
     def uncovered(self) -> Expr:
         """Missing people per demand row, weighted by the grid's level."""
@@ -201,12 +293,41 @@ class Formulation:
                 # Valid and much stronger for the LP than the big-M alone: without an escort
                 # the whole volunteer requirement is missing, not just a fraction of it.
                 self.m.add(short + demand.row.min * escorted >= demand.row.min, None)
-            parts.append(weights[demand.level] * short)
+            parts.append(_under_weight(demand.row, weights, demand.level) * short)
         for (grid_id, s), rows in self.inst.skill_demand.items():
             level = self.inst.grid_level(grid_id)
             for row in rows:
                 counted = self._counted(grid_id, s, role=row.role, skill=row.skill)
-                parts.append(weights[level] * self._shortfall(row, counted))
+                parts.append(_under_weight(row, weights, level) * self._shortfall(row, counted))
+        return self.m.total(parts)
+
+    def over_demand(self) -> Expr:
+        """People above a role row's `min`, weighted by the row's over_weight or weights.over_demand."""
+        default = self.inst.station.weights.over_demand
+        parts = []
+        for (grid_id, s, role), demand in self.inst.role_demand.items():
+            weight = demand.row.over_weight if demand.row.over_weight is not None else default
+            counted = self._counted(grid_id, s, role=role)
+            most = sum(self.m.upper_bound(v) for v in counted)
+            if weight and most > demand.row.min:
+                self._names += 1
+                over = self.m.int_var(0, most - demand.row.min, f"over_{self._names}")
+                self.m.add(over >= self.m.total(counted) - demand.row.min, None)
+                parts.append(weight * over)
+        return self.m.total(parts)
+
+    def requests(self) -> Expr:
+        """Weights of requests to work a shift not granted and of requests not to work one not kept."""
+        inst, parts = self.inst, []
+        for r in inst.station.requests:
+            slot = inst.slot_of(r.date, r.shift_id)
+            if slot is None or r.weight == 0:
+                continue
+            var = self.works.get((inst.person_index(r.person_id), slot.index))
+            if r.request == "on":
+                parts.append(r.weight if var is None else r.weight - r.weight * var)
+            elif var is not None:
+                parts.append(r.weight * var)
         return self.m.total(parts)
 
     def spread(self, name: str, counts: callable) -> Expr:
@@ -285,18 +406,52 @@ class Formulation:
         self.m.add(short + self.m.total(counted) >= row.min, None)
         return short
 
-    def _max_in_a_row(self, most: int, which, tag: str) -> None:
+    def _max_in_a_row(self, p: int, most: int, which, tag: str) -> None:
         """In every window of most+1 consecutive dates, at most `most` dates with a matching shift."""
         inst = self.inst
         if inst.days <= most:
             return
-        for p in range(len(inst.people)):
-            per_day = [self._works_on(p, lambda s, d=d: s.day_index == d and which(s)) for d in range(inst.days)]
-            on_day = [self._day_flag(p, d, vars_, tag) for d, vars_ in enumerate(per_day)]
-            for first in range(inst.days - most):
-                window = [v for v in on_day[first:first + most + 1] if v is not None]
-                if len(window) > most:
-                    self.m.add(self.m.total(window) <= most, tag)
+        per_day = [self._works_on(p, lambda s, d=d: s.day_index == d and which(s)) for d in range(inst.days)]
+        on_day = [self._day_flag(p, d, vars_, tag) for d, vars_ in enumerate(per_day)]
+        for first in range(inst.days - most):
+            window = [v for v in on_day[first:first + most + 1] if v is not None]
+            if len(window) > most:
+                self.m.add(self.m.total(window) <= most, tag)
+
+    def _weighted(self, weight: int, term) -> Expr:
+        """weight * term, where a term weighted 0 adds no variables to the model at all."""
+        return weight * term() if weight else self.m.total([])
+
+    def _people_with(self, name: str) -> list[tuple[int, int]]:
+        """(person index, value) of everyone an optional rule applies to."""
+        station = self.inst.station
+        values = [(p, station.person_rule(person, name)) for p, person in enumerate(self.inst.people)]
+        return [(p, v) for p, v in values if v is not None]
+
+    def _minutes(self, p: int) -> Expr:
+        return self.m.total((slot.end - slot.start) * var for slot, var in self._shifts_of[p])
+
+    def _worked_days(self, p: int) -> list[Expr | None]:
+        return [self._worked_day(p, d) for d in range(self.inst.days)]
+
+    def _worked_day(self, p: int, d: int) -> Expr | None:
+        """Exactly 1 when the person works a shift starting on date d (None: cannot work that date).
+
+        Unlike _day_flag this is also bounded from above: the minimum rules need both sides.
+        """
+        if (p, d) not in self._worked:
+            vars_ = self._works_on(p, lambda s: s.day_index == d)
+            if not vars_:
+                flag = None
+            elif len(vars_) == 1 or (not self.explain and self._exclusive(d)):
+                flag = self.m.total(vars_)
+            else:
+                flag = self.m.bool_var(f"day_{p}_{d}")
+                for v in vars_:
+                    self.m.add(flag >= v, None)
+                self.m.add(flag <= self.m.total(vars_), None)
+            self._worked[(p, d)] = flag
+        return self._worked[(p, d)]
 
     def _day_flag(self, p: int, d: int, vars_: list[Expr], tag: str) -> Expr | None:
         """An expression that is 1 when the person works (a matching shift) on date d."""
@@ -316,6 +471,32 @@ class Formulation:
         return any(day_slots <= set(c) for c in self.inst.rest_cliques)
 
 
-def _blocks(days: int, size: int) -> list[range]:
-    return [range(start, min(start + size, days)) for start in range(0, days, size)]
+def calendar_weeks(dates) -> list[list[int]]:
+    """Day indexes of the horizon grouped by calendar week (Monday to Sunday)."""
+    weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for d, date in enumerate(dates):
+        weeks[date.isocalendar()[:2]].append(d)
+    return list(weeks.values())
+
+
+def calendar_weekends(dates) -> list[list[int]]:
+    """Day indexes of the Saturday and Sunday of each calendar week the horizon touches."""
+    weekends: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for d, date in enumerate(dates):
+        if date.weekday() >= 5:
+            weekends[date.isocalendar()[:2]].append(d)
+    return list(weekends.values())
+
+
+def prorated_cap(cap: int, days: int) -> int:
+    """The weekly cap for a calendar week of which the horizon holds `days` dates, rounded up."""
+    return cap if days >= 7 else -(-cap * days // 7)
+
+
+def _under_weight(row, weights: dict[int, int], level: int) -> int:
+    return row.under_weight if row.under_weight is not None else weights[level]
+
+
+def _or0(m: ModelBuilder, expr: Expr | None) -> Expr:
+    return m.total([]) if expr is None else expr
 

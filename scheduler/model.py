@@ -14,6 +14,7 @@ ROLES = ("police", "auxiliary", "volunteer")
 ROLE_NAMES_ZH = {"police": "民警", "auxiliary": "辅警", "volunteer": "义警"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("available", "preferred", "unavailable")
+REQUESTS = ("on", "off")
 GRID_LEVELS = (1, 2, 3, 4)
 MINUTES_PER_DAY = 24 * 60
 
@@ -53,6 +54,14 @@ class Person:
     skills: frozenset[str] = frozenset()
     max_shifts_per_week: int | None = None  # None: the role default from the rules
     phone: str | None = None
+    # Per-person overrides of the optional rules (None: the station's [rules] value).
+    min_consecutive_days: int | None = None
+    max_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    max_weekends: int | None = None
+    min_total_minutes: int | None = None
+    max_total_minutes: int | None = None
+    max_shifts_per_type: tuple[tuple[str, int], ...] = ()  # (shift_id, most) pairs; hashable
     row: int | None = field(default=None, compare=False)
 
 
@@ -101,6 +110,8 @@ class DemandRow:
     min: int
     max: int
     skill: str | None = None
+    under_weight: int | None = None  # per missing person; None: the grid level's uncovered weight
+    over_weight: int | None = None  # per person above `min`; None: weights.over_demand
     row: int | None = field(default=None, compare=False)
 
     @property
@@ -114,6 +125,18 @@ class Availability:
     date: dt.date
     shift_id: str | None  # None: the whole day (every shift starting on that date)
     status: str
+    row: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A person's wish to work (`on`) or not to work (`off`) a shift on a date; `weight` when unmet."""
+
+    person_id: str
+    date: dt.date
+    shift_id: str
+    request: str
+    weight: int
     row: int | None = field(default=None, compare=False)
 
 
@@ -135,6 +158,14 @@ class Rules:
     max_shifts_per_week: dict[str, int] = field(
         default_factory=lambda: {"police": 5, "auxiliary": 5, "volunteer": 2}
     )
+    # Optional rules over the whole horizon (docs/horizon-and-rules.md); None / empty: not applied.
+    min_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    max_weekends: int | None = None
+    min_total_minutes: int | None = None
+    max_total_minutes: int | None = None
+    max_shifts_per_type: dict[str, int] = field(default_factory=dict)
+    forbidden_successions: tuple[tuple[str, str], ...] = ()  # (shift, shift on the next date)
 
 
 @dataclass(frozen=True)
@@ -145,6 +176,7 @@ class Weights:
     volunteer_idle: int = 30
     not_preferred: int = 1
     away_from_home: int = 2
+    over_demand: int = 0  # per person above a demand row's `min` (rows may set their own)
 
 
 @dataclass(frozen=True)
@@ -158,6 +190,7 @@ class Station:
     pins: tuple[Pin, ...] = ()
     rules: Rules = field(default_factory=Rules)
     weights: Weights = field(default_factory=Weights)
+    requests: tuple[Request, ...] = ()
 
     def __post_init__(self) -> None:
         issues = validate_station(self)
@@ -185,6 +218,15 @@ class Station:
         if person.max_shifts_per_week is not None:
             return person.max_shifts_per_week
         return self.rules.max_shifts_per_week[person.role]
+
+    def person_rule(self, person: Person, name: str) -> int | None:
+        """An optional per-person rule value: the person's own, else the station's (None: off)."""
+        own = getattr(person, name)
+        return own if own is not None else getattr(self.rules, name)
+
+    def shift_type_caps(self, person: Person) -> dict[str, int]:
+        """Most shifts of each shift type over the horizon: the station's, overridden per person."""
+        return {**self.rules.max_shifts_per_type, **dict(person.max_shifts_per_type)}
 
 
 def _duplicates(values, key, file, column):
@@ -215,6 +257,7 @@ def validate_station(st: Station) -> list[DataIssue]:
             add(DataIssue("people.csv", p.row, "max_shifts_per_week", "must not be negative"))
         if not p.name.strip():
             add(DataIssue("people.csv", p.row, "name", "empty name"))
+        issues += _person_rule_issues(p, shifts)
     for g in st.grids:
         if g.level not in GRID_LEVELS:
             add(DataIssue("grids.csv", g.row, "level", f"level {g.level} is not one of 1, 2, 3, 4"))
@@ -238,6 +281,9 @@ def validate_station(st: Station) -> list[DataIssue]:
             add(DataIssue("demand.csv", d.row, "role", f"unknown role {d.role!r}"))
         if d.min < 0:
             add(DataIssue("demand.csv", d.row, "min", f"min {d.min} is negative"))
+        for column in ("under_weight", "over_weight"):
+            if (getattr(d, column) or 0) < 0:
+                add(DataIssue("demand.csv", d.row, column, "weights must be non-negative integers"))
         if d.max < 0:
             add(DataIssue("demand.csv", d.row, "max", f"max {d.max} is negative"))
         elif d.max < d.min and not d.is_skill_row:
@@ -272,7 +318,54 @@ def validate_station(st: Station) -> list[DataIssue]:
         if key in pin_keys:
             add(DataIssue("pins.csv", pin.row, None, "the same person is pinned twice to the same date and shift"))
         pin_keys.add(key)
+    issues += _request_issues(st)
     return issues
+
+
+# The optional per-person rules and the smallest value each accepts.
+PERSON_RULES = {
+    "min_consecutive_days": 1,
+    "max_consecutive_days": 1,
+    "min_consecutive_days_off": 1,
+    "max_weekends": 0,
+    "min_total_minutes": 0,
+    "max_total_minutes": 0,
+}
+
+
+def _person_rule_issues(p: Person, shifts: dict) -> list[DataIssue]:
+    out = []
+    for name, least in PERSON_RULES.items():
+        value = getattr(p, name)
+        if value is not None and value < least:
+            out.append(DataIssue("people.csv", p.row, name, f"must be at least {least}"))
+    if None not in (p.min_total_minutes, p.max_total_minutes) and p.min_total_minutes > p.max_total_minutes:
+        out.append(DataIssue("people.csv", p.row, "min_total_minutes", "is above max_total_minutes"))
+    for shift_id, most in p.max_shifts_per_type:
+        if shift_id not in shifts:
+            out.append(DataIssue("people.csv", p.row, "max_shifts_per_type", f"unknown shift {shift_id!r}"))
+        elif most < 0:
+            out.append(DataIssue("people.csv", p.row, "max_shifts_per_type", f"{shift_id}: must not be negative"))
+    return out
+
+
+def _request_issues(st: Station) -> list[DataIssue]:
+    out = []
+    people, shifts, seen = st.people_by_id, st.shifts_by_id, set()
+    for r in st.requests:
+        if r.person_id not in people:
+            out.append(DataIssue("requests.csv", r.row, "person_id", f"unknown person {r.person_id!r}"))
+        if r.shift_id not in shifts:
+            out.append(DataIssue("requests.csv", r.row, "shift_id", f"unknown shift {r.shift_id!r}"))
+        if r.request not in REQUESTS:
+            out.append(DataIssue("requests.csv", r.row, "request", f"unknown request {r.request!r} (expected on or off)"))
+        if r.weight < 0:
+            out.append(DataIssue("requests.csv", r.row, "weight", "weights must be non-negative integers"))
+        key = (r.person_id, r.date, r.shift_id)
+        if key in seen:
+            out.append(DataIssue("requests.csv", r.row, None, "duplicate request for the same person, date and shift"))
+        seen.add(key)
+    return out
 
 
 def _validate_rules(st: Station) -> list[DataIssue]:
@@ -300,6 +393,7 @@ def _validate_rules(st: Station) -> list[DataIssue]:
     for role in r.max_shifts_per_week:
         if role not in ROLES:
             bad(f"rules.max_shifts_per_week.{role}", f"unknown role {role!r}")
+    out += _optional_rule_issues(st)
     for level in GRID_LEVELS:
         if level not in w.uncovered:
             bad(f"weights.uncovered.{level}", "missing")
@@ -308,9 +402,33 @@ def _validate_rules(st: Station) -> list[DataIssue]:
             bad(f"weights.uncovered.{level}", "grid levels are 1, 2, 3 and 4")
         elif value < 0:
             bad(f"weights.uncovered.{level}", "weights must be non-negative integers")
-    for name in ("night_spread", "weekend_spread", "volunteer_idle", "not_preferred", "away_from_home"):
+    for name in ("night_spread", "weekend_spread", "volunteer_idle", "not_preferred", "away_from_home", "over_demand"):
         if getattr(w, name) < 0:
             bad(f"weights.{name}", "weights must be non-negative integers")
+    return out
+
+
+def _optional_rule_issues(st: Station) -> list[DataIssue]:
+    r, shifts, out = st.rules, st.shifts_by_id, []
+
+    def bad(key, msg):
+        out.append(DataIssue("station.toml", None, key, msg))
+
+    for name, least in PERSON_RULES.items():
+        value = getattr(r, name)
+        if name != "max_consecutive_days" and value is not None and value < least:  # that one is checked above
+            bad(f"rules.{name}", f"must be at least {least}")
+    if None not in (r.min_total_minutes, r.max_total_minutes) and r.min_total_minutes > r.max_total_minutes:
+        bad("rules.min_total_minutes", "is above rules.max_total_minutes")
+    for shift_id, most in r.max_shifts_per_type.items():
+        if shift_id not in shifts:
+            bad(f"rules.max_shifts_per_type.{shift_id}", f"unknown shift {shift_id!r}")
+        elif most < 0:
+            bad(f"rules.max_shifts_per_type.{shift_id}", "must not be negative")
+    for pair in r.forbidden_successions:
+        for shift_id in pair:
+            if shift_id not in shifts:
+                bad("rules.forbidden_successions", f"unknown shift {shift_id!r}")
     return out
 
 

@@ -14,6 +14,14 @@ MAX_CONSECUTIVE_DAYS = "max_consecutive_days"
 MAX_CONSECUTIVE_NIGHTS = "max_consecutive_nights"
 MAX_PER_ROLE = "max_per_role"
 ESCORT_REQUIRED = "escort_required"
+# Optional rules (docs/horizon-and-rules.md): off unless station.toml or people.csv sets them
+MIN_CONSECUTIVE_DAYS = "min_consecutive_days"
+MIN_CONSECUTIVE_DAYS_OFF = "min_consecutive_days_off"
+MAX_WEEKENDS = "max_weekends"
+MIN_TOTAL_MINUTES = "min_total_minutes"
+MAX_TOTAL_MINUTES = "max_total_minutes"
+MAX_SHIFTS_PER_TYPE = "max_shifts_per_type"
+FORBIDDEN_SUCCESSIONS = "forbidden_successions"
 
 HARD_RULES = {
     ROLE_MATCHES_DEMAND: ("只能填补本人角色的需求", "a person fills only demand of their own role"),
@@ -25,6 +33,13 @@ HARD_RULES = {
     MAX_CONSECUTIVE_NIGHTS: ("最多连续夜班", "at most the consecutive night shifts"),
     MAX_PER_ROLE: ("每个网格班次每种角色人数上限", "at most `max` people of a role on a grid and shift"),
     ESCORT_REQUIRED: ("义警须有民警或辅警同行", "volunteers patrol only with a police officer or auxiliary"),
+    MIN_CONSECUTIVE_DAYS: ("最少连续工作天数", "at least the consecutive working days once a run of work starts"),
+    MIN_CONSECUTIVE_DAYS_OFF: ("最少连续休息天数", "at least the consecutive days off once a run of rest starts"),
+    MAX_WEEKENDS: ("最多工作周末数", "at most the weekends worked in the horizon"),
+    MIN_TOTAL_MINUTES: ("最少总工时", "at least the total minutes worked in the horizon"),
+    MAX_TOTAL_MINUTES: ("最多总工时", "at most the total minutes worked in the horizon"),
+    MAX_SHIFTS_PER_TYPE: ("每种班次最多次数", "at most the shifts of each shift type in the horizon"),
+    FORBIDDEN_SUCCESSIONS: ("禁止的班次衔接", "no forbidden shift on the date after a given shift"),
 }
 
 # Objective terms (shared/FORMAT.md, "Objective"), in the order reports list them
@@ -34,6 +49,8 @@ WEEKEND_SPREAD = "weekend_spread"
 VOLUNTEER_IDLE = "volunteer_idle"
 NOT_PREFERRED = "not_preferred"
 AWAY_FROM_HOME = "away_from_home"
+OVER_DEMAND = "over_demand"
+REQUESTS = "requests"
 
 OBJECTIVE_TERMS = {
     UNCOVERED: ("缺岗", "uncovered demand"),
@@ -42,4 +59,6 @@ OBJECTIVE_TERMS = {
     VOLUNTEER_IDLE: ("报名义警未排班", "volunteers who offered and got no shift"),
     NOT_PREFERRED: ("非首选时段", "volunteer shifts on slots not marked preferred"),
     AWAY_FROM_HOME: ("离开本网格", "volunteer shifts outside their home grid"),
+    OVER_DEMAND: ("超出需求人数", "people above a demand row's min"),
+    REQUESTS: ("未满足的班次意愿", "unmet requests to work or not to work a shift"),
 }

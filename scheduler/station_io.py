@@ -30,6 +30,7 @@ from .model import (
     Grid,
     Person,
     Pin,
+    Request,
     Rules,
     Shift,
     Station,
@@ -46,25 +47,36 @@ class _FileSpec:
     columns: tuple[str, ...]  # FORMAT.md order, which is also the order save_station writes
     optional: frozenset[str] = frozenset()  # columns the header may leave out
     id_column: str | None = None  # the unique id other files refer to
+    extension: frozenset[str] = frozenset()  # optional columns beyond FORMAT.md, saved only when used
 
 
+# Per-person overrides of the optional rules (docs/horizon-and-rules.md extends FORMAT.md).
+_PERSON_RULE_COLUMNS = (
+    "min_consecutive_days", "max_consecutive_days", "min_consecutive_days_off", "max_weekends",
+    "min_total_minutes", "max_total_minutes", "max_shifts_per_type",
+)
 _PEOPLE = _FileSpec(
     "people.csv",
-    ("person_id", "name", "role", "home_grid", "skills", "max_shifts_per_week", "phone"),
-    frozenset({"home_grid", "skills", "max_shifts_per_week", "phone"}),
+    ("person_id", "name", "role", "home_grid", "skills", "max_shifts_per_week", "phone", *_PERSON_RULE_COLUMNS),
+    frozenset({"home_grid", "skills", "max_shifts_per_week", "phone", *_PERSON_RULE_COLUMNS}),
     "person_id",
+    frozenset(_PERSON_RULE_COLUMNS),
 )
 _GRIDS = _FileSpec("grids.csv", ("grid_id", "name", "level", "community"), frozenset({"community"}), "grid_id")
 _SHIFTS = _FileSpec("shifts.csv", ("shift_id", "name", "start", "end", "night"), frozenset({"night"}), "shift_id")
 # `role` may be empty on skill rows, but the column itself is required (FORMAT.md: "yes*").
 _DEMAND = _FileSpec(
-    "demand.csv", ("grid_id", "day", "shift_id", "role", "min", "max", "skill"), frozenset({"max", "skill"})
+    "demand.csv",
+    ("grid_id", "day", "shift_id", "role", "min", "max", "skill", "under_weight", "over_weight"),
+    frozenset({"max", "skill", "under_weight", "over_weight"}),
+    extension=frozenset({"under_weight", "over_weight"}),
 )
 _AVAILABILITY = _FileSpec("availability.csv", ("person_id", "date", "shift_id", "status"), frozenset({"shift_id"}))
 _PINS = _FileSpec("pins.csv", ("person_id", "date", "shift_id", "grid_id"))
+_REQUESTS = _FileSpec("requests.csv", ("person_id", "date", "shift_id", "request", "weight"), frozenset({"weight"}))
 
 # Issues are reported file by file in this order, as a planner would work through them.
-_FILE_ORDER = [STATION_TOML] + [s.file for s in (_PEOPLE, _GRIDS, _SHIFTS, _DEMAND, _AVAILABILITY, _PINS)]
+_FILE_ORDER = [STATION_TOML] + [s.file for s in (_PEOPLE, _GRIDS, _SHIFTS, _DEMAND, _AVAILABILITY, _PINS, _REQUESTS)]
 
 # Columns that refer to another file's ids: (file, column) -> the file holding the ids.
 _REFERENCES = {
@@ -76,6 +88,8 @@ _REFERENCES = {
     ("pins.csv", "person_id"): "people.csv",
     ("pins.csv", "shift_id"): "shifts.csv",
     ("pins.csv", "grid_id"): "grids.csv",
+    ("requests.csv", "person_id"): "people.csv",
+    ("requests.csv", "shift_id"): "shifts.csv",
 }
 
 # A spreadsheet runs a cell starting with one of these as a formula (FORMAT.md, last paragraph).
@@ -135,6 +149,21 @@ def _parse_bool(text: str) -> bool:
     if text.lower() in _FALSE:
         return False
     raise ValueError(f"{text!r} is not true or false")
+
+
+def _parse_shift_caps(text: str) -> tuple[tuple[str, int], ...]:
+    """`D=14;L=5`: the most shifts of each named shift type (the model checks the shift ids)."""
+    caps = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        match = re.fullmatch(r"([^=\s]+)\s*=\s*([+-]?\d+)", part)
+        if not match:
+            raise ValueError(f"{part!r} is not SHIFT=NUMBER (e.g. D=14;N=5)")
+        if match[1] in caps:
+            raise ValueError(f"shift {match[1]!r} is given twice")
+        caps[match[1]] = int(match[2])
+    return tuple(sorted(caps.items()))
 
 
 def _split_skills(text: str | None) -> frozenset[str]:
@@ -324,8 +353,13 @@ def _person(r: _Row) -> Person | None:
     person_id, name, role = r.required("person_id"), r.required("name"), r.required("role")
     home_grid, skills, phone = r.text("home_grid"), _split_skills(r.text("skills")), r.text("phone")
     cap = r.parsed("max_shifts_per_week", _parse_int)
-    # The role is checked by the model (with this row number), so an unknown role stays one issue.
-    return Person(person_id, name, role, home_grid, skills, cap, phone, row=r.number) if r.ok else None
+    overrides = {column: r.parsed(column, _parse_int) for column in _PERSON_RULE_COLUMNS[:-1]}
+    type_caps = r.parsed("max_shifts_per_type", _parse_shift_caps) or ()
+    # The role and the ranges are checked by the model (with this row number), so each stays one issue.
+    if not r.ok:
+        return None
+    return Person(person_id, name, role, home_grid, skills, cap, phone, **overrides, max_shifts_per_type=type_caps,
+                  row=r.number)
 
 
 def _grid(r: _Row) -> Grid | None:
@@ -351,17 +385,28 @@ def _demand(r: _Row) -> DemandRow | None:
     day = r.parsed("day", _parse_day, required=True)
     low = r.parsed("min", _parse_int, required=True)
     high = r.parsed("max", _parse_int)
+    under, over = r.parsed("under_weight", _parse_int), r.parsed("over_weight", _parse_int)
     if not r.ok:
         return None
     # Role, skill, negative and min-above-max checks are the model's.
     high = low if high is None else high
-    return DemandRow(grid_id, day, shift_id, r.text("role"), low, high, r.text("skill"), row=r.number)
+    return DemandRow(grid_id, day, shift_id, r.text("role"), low, high, r.text("skill"), under, over, row=r.number)
 
 
 def _availability(r: _Row) -> Availability | None:
     person_id, status = r.required("person_id"), r.required("status")
     date = r.parsed("date", parse_iso_date, required=True)
     return Availability(person_id, date, r.text("shift_id"), status, row=r.number) if r.ok else None
+
+
+def _request(r: _Row) -> Request | None:
+    person_id, shift_id, request = r.required("person_id"), r.required("shift_id"), r.required("request")
+    date = r.parsed("date", parse_iso_date, required=True)
+    weight = r.parsed("weight", _parse_int)
+    if not r.ok:
+        return None
+    # An unknown request word or a negative weight is the model's to report.
+    return Request(person_id, date, shift_id, request.lower(), 1 if weight is None else weight, row=r.number)
 
 
 def _pin(r: _Row) -> Pin | None:
@@ -441,6 +486,20 @@ class _TomlChecker:
         given = self.table(key, value, dict.fromkeys(ROLES, self.integer))
         return {**Rules().max_shifts_per_week, **given}  # roles left out keep their default
 
+    def per_shift(self, key: str, value: Any) -> Any:
+        """A table shift_id = whole number (the model checks that the shifts exist)."""
+        if not isinstance(value, dict):
+            return self.bad(key, f"expected a table [{key}], got {_describe(value)}")
+        given = {name: self.integer(f"{key}.{name}", item) for name, item in value.items()}
+        return {name: item for name, item in given.items() if item is not self._NOT_GIVEN}
+
+    def successions(self, key: str, value: Any) -> Any:
+        if isinstance(value, list) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair) for pair in value
+        ):
+            return tuple((first, then) for first, then in value)
+        return self.bad(key, f'expected a list of shift pairs such as [["night", "day"]], got {_describe(value)}')
+
     def per_level(self, key: str, value: Any) -> Any:
         defaults = Weights().uncovered
         given = self.table(key, value, {str(level): self.integer for level in defaults})
@@ -471,10 +530,18 @@ def _load_settings(folder: Path, issues: list[DataIssue]) -> tuple[str, Rules, W
         "max_consecutive_nights": check.integer,
         "escort_roles": check.roles,
         "max_shifts_per_week": check.per_role,
+        "min_consecutive_days": check.integer,
+        "min_consecutive_days_off": check.integer,
+        "max_weekends": check.integer,
+        "min_total_minutes": check.integer,
+        "max_total_minutes": check.integer,
+        "max_shifts_per_type": check.per_shift,
+        "forbidden_successions": check.successions,
     }
     weights_schema = {"uncovered": check.per_level} | {
         key: check.integer
-        for key in ("night_spread", "weekend_spread", "volunteer_idle", "not_preferred", "away_from_home")
+        for key in ("night_spread", "weekend_spread", "volunteer_idle", "not_preferred", "away_from_home",
+                    "over_demand")
     }
     top = check.table(
         "",
@@ -504,6 +571,7 @@ def load_station(folder: str | Path) -> Station:
     demand = _load_rows(_read_table(folder, _DEMAND, issues, required=True), _demand)
     availability = _load_rows(_read_table(folder, _AVAILABILITY, issues, required=False), _availability)
     pins = _load_rows(_read_table(folder, _PINS, issues, required=False), _pin)
+    requests = _load_rows(_read_table(folder, _REQUESTS, issues, required=False), _request)
 
     # Build the station even when rows are broken: the model then checks what did parse.
     try:
@@ -517,12 +585,14 @@ def load_station(folder: str | Path) -> Station:
             tuple(pins.items),
             rules,
             weights,
+            tuple(requests.items),
         )
     except StationDataError as error:
         by_file = {_PEOPLE.file: people, _GRIDS.file: grids, _SHIFTS.file: shifts}
         rows = {
             (spec.file, item.row): item
-            for spec, loaded in ((_PEOPLE, people), (_DEMAND, demand), (_AVAILABILITY, availability), (_PINS, pins))
+            for spec, loaded in ((_PEOPLE, people), (_DEMAND, demand), (_AVAILABILITY, availability), (_PINS, pins),
+                                 (_REQUESTS, requests))
             for item in loaded.items
         }
         issues += [issue for issue in error.issues if not _is_cascade(issue, by_file, rows)]
@@ -560,6 +630,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, tuple):  # max_shifts_per_type pairs
+        return ";".join(f"{shift_id}={most}" for shift_id, most in value)
     if isinstance(value, int):
         return str(value)
     return _escape_cell(value)  # only free text can smuggle in a formula
@@ -567,10 +639,12 @@ def _cell(value: Any) -> str:
 
 def _write_csv(folder: Path, spec: _FileSpec, rows: list[dict[str, Any]]) -> None:
     # utf-8-sig writes the BOM that makes Excel read the file as UTF-8 (Chinese names).
+    cells = [{column: _cell(row[column]) for column in spec.columns} for row in rows]
+    columns = [c for c in spec.columns if c not in spec.extension or any(line[c] for line in cells)]
     with open(folder / spec.file, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(spec.columns)
-        writer.writerows([_cell(row[column]) for column in spec.columns] for row in rows)
+        writer.writerow(columns)
+        writer.writerows([line[column] for column in columns] for line in cells)
 
 
 def _toml_string(text: str) -> str:
@@ -598,6 +672,7 @@ def _settings_toml(station: Station) -> str:
         f"max_consecutive_days = {rules.max_consecutive_days}",
         f"max_consecutive_nights = {rules.max_consecutive_nights}",
         f"escort_roles = [{roles}]",
+        *_optional_rules_toml(rules),
         "",
         "[rules.max_shifts_per_week]",
         *caps,
@@ -609,8 +684,22 @@ def _settings_toml(station: Station) -> str:
         f"volunteer_idle = {weights.volunteer_idle}",
         f"not_preferred = {weights.not_preferred}",
         f"away_from_home = {weights.away_from_home}",
+        f"over_demand = {weights.over_demand}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _optional_rules_toml(rules: Rules) -> list[str]:
+    """The optional rules that are set (a table of them goes last: TOML tables close the [rules] keys)."""
+    lines = [f"{name} = {getattr(rules, name)}" for name in _PERSON_RULE_COLUMNS[:-1]
+             if name != "max_consecutive_days" and getattr(rules, name) is not None]
+    if rules.forbidden_successions:
+        pairs = ", ".join(f"[{_toml_string(a)}, {_toml_string(b)}]" for a, b in rules.forbidden_successions)
+        lines.append(f"forbidden_successions = [{pairs}]")
+    if rules.max_shifts_per_type:
+        caps = ", ".join(f"{_toml_string(k)} = {v}" for k, v in rules.max_shifts_per_type.items())
+        lines.append(f"max_shifts_per_type = {{ {caps} }}")
+    return lines
 
 
 def save_station(station: Station, folder: str | Path) -> None:
@@ -624,7 +713,7 @@ def save_station(station: Station, folder: str | Path) -> None:
     _write_csv(folder, _DEMAND, [vars(d) for d in station.demand])
     # The optional files are written only when they say something; a stale one from an earlier
     # save would otherwise bring back availability or pins the station no longer has.
-    for spec, items in ((_AVAILABILITY, station.availability), (_PINS, station.pins)):
+    for spec, items in ((_AVAILABILITY, station.availability), (_PINS, station.pins), (_REQUESTS, station.requests)):
         if items:
             _write_csv(folder, spec, [vars(item) for item in items])
         else:

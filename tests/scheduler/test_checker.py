@@ -562,6 +562,8 @@ def test_objective_is_the_sum_of_the_terms():
         R.VOLUNTEER_IDLE: 30,
         R.NOT_PREFERRED: 0,
         R.AWAY_FROM_HOME: 0,
+        R.OVER_DEMAND: 0,
+        R.REQUESTS: 0,
     }
     assert report.objective == 30
     report = check(station, "p1 mon night g1")  # wrong shift: uncovered 1000 and p1 1 night vs p2 0 -> 20

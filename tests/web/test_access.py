@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from web import create_app
+from web.api.tokens import issue_token
 from web.config import TestConfig
-from web.models import USER_ROLES
+from web.extensions import db
+from web.models import USER_ROLES, User
 
 from .conftest import settings
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "main.set_language", "volunteer.calendar_feed"}  # the feed: a secret token
+PUBLIC_ENDPOINTS |= {"api.health", "api.create_token", "api.openapi_json", "api.docs"}  # the API's open doors
 
 
 def _routes():
@@ -27,7 +31,11 @@ def _routes():
 
 
 ROUTES = _routes()
-PROTECTED = [(endpoint, method, url, roles) for endpoint, method, url, roles, _ in ROUTES if roles is not None]
+PROTECTED = [(endpoint, method, url, roles) for endpoint, method, url, roles, _ in ROUTES
+             if roles is not None and not endpoint.startswith("api.")]
+# The JSON API (bearer tokens): 401 instead of the login page, 403 as JSON.
+API = [(endpoint, method, url, roles) for endpoint, method, url, roles, _ in ROUTES
+       if roles is not None and endpoint.startswith("api.")]
 
 
 def test_every_route_is_protected_or_declared_public():
@@ -70,3 +78,29 @@ def test_anonymous_redirected_from_protected_page(client):
     response = client.get("/planner/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/login?next=%2Fplanner%2F"
+
+
+@pytest.mark.parametrize(("endpoint", "method", "url", "roles"), API, ids=[p[0] for p in API])
+def test_api_without_a_token_is_401_json(client, endpoint, method, url, roles):
+    response = client.open(url, method=method)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "token_missing"
+
+
+API_REFUSED = [(role, endpoint, method, url) for endpoint, method, url, roles in API
+               for role in USER_ROLES if role not in roles]
+
+
+@pytest.mark.parametrize(("role", "endpoint", "method", "url"), API_REFUSED,
+                         ids=[f"{r[0]}-{r[1]}" for r in API_REFUSED])
+def test_api_other_roles_get_403_json(app, client, role, endpoint, method, url):
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == role))
+        token = issue_token(user)[0]
+    response = client.open(url, method=method, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden"
+
+
+def test_the_api_is_audited_too():
+    assert len(API) > 30 and {"api.sign_up", "api.create_slot", "api.people_create"} <= {a[0] for a in API}

@@ -15,6 +15,7 @@ from .conftest import settings
 TABLES = {"user", "station", "person", "grid", "shift_type", "demand_row", "availability", "pin"}
 TABLES |= {"solve_job", "roster", "roster_assignment", "audit_log"}  # 0002_rosters
 TABLES |= {"open_slot", "slot_signup", "availability_deadline"}  # 0003_volunteer
+TABLES |= {"api_token"}  # 0005_api_tokens
 
 
 def test_upgrade_an_empty_sqlite_database(tmp_path, monkeypatch):

@@ -50,8 +50,10 @@ def create_app(config: dict | object | None = None) -> Flask:
     login_manager.session_protection = "basic"
 
     from . import models  # noqa: F401  (registers the tables and the user loader)
+    from .api import init_api
     from .auth import bp as auth_bp
     from .errors import register_error_handlers
+    from .ledger_views import bp as ledger_bp
     from .main import bp as main_bp
     from .planner import bp as planner_bp
     from .volunteer.routes import bp as volunteer_bp
@@ -60,7 +62,9 @@ def create_app(config: dict | object | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(planner_bp)
     app.register_blueprint(volunteer_bp)
+    app.register_blueprint(ledger_bp)  # the fairness ledger over weeks (own record, planners' table)
     register_error_handlers(app)
+    init_api(app)  # the JSON API under /api/v1 (after the HTML error pages, which it wraps for /api/)
     _configure_login_messages()
 
     from .services.solving import recover_interrupted_jobs

@@ -197,5 +197,6 @@ class Pin(db.Model):
     grid_id: so.Mapped[str] = so.mapped_column(sa.String(64))
 
 
+from .api.models import ApiToken  # noqa: E402,F401  (API bearer tokens)
 from .rosters.models import AuditLog, Roster, RosterAssignment, SolveJob  # noqa: E402,F401  (rosters, jobs)
 from .volunteer.models import AvailabilityDeadline, OpenSlot, SlotSignup  # noqa: E402,F401  (volunteer side)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 
 import pandas as pd
 import pytest
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from scheduler import Assignment, check_roster, load_station
 from web.extensions import db
-from web.models import _now
+from web.models import Station, _now
 from web.rosters.models import Roster
 from web.services import availability as av
 from web.services import signups
@@ -125,3 +126,55 @@ def test_login_page_is_chinese_by_default_and_switches_to_english(new_page, tmp_
     assert "Log in" in page.title() and "登录" not in page.title()
     assert page.locator("html").get_attribute("lang") == "en"
     page.screenshot(path=tmp_path / "login-en.png", full_page=True)
+
+
+def _zip_folder(folder, path):
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in sorted(folder.iterdir()):
+            if file.is_file() and file.suffix in {".toml", ".csv"}:
+                archive.write(file, f"demo-station/{file.name}")
+    return path
+
+
+def test_planner_imports_the_demo_station_generates_watching_progress_publishes_and_downloads(
+        new_page, portal, tmp_path):
+    page = new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, PLANNER)
+    page.goto("/planner/stations/import")
+    page.set_input_files("input[type=file]", _zip_folder(FIXTURES / "demo-station", tmp_path / "demo.zip"))
+    page.click("form[enctype] [type=submit]")
+    page.wait_for_selector("form[action*='/confirm']")  # the preview, nothing written yet
+    preview = page.locator("main").inner_text()
+    assert "people" in preview or "人员" in preview
+    with portal.app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Station))
+    page.click("form[action*='/confirm'] [type=submit]")
+    page.wait_for_url("**/planner/stations/*/data**")
+    station_id = int(re.search(r"/stations/(\d+)/", page.url)[1])
+    with portal.app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Station)) == before + 1
+        assert len(db.session.get(Station, station_id).people) == 150
+
+    page.goto(f"/planner/stations/{station_id}/week?week={WEEK.isoformat()}")
+    page.click('form[action$="/solve"] button[type="submit"]')
+    page.wait_for_selector("#job-progress")
+    # While the demo station solves, the progress shows a roster's objective and a bound.
+    page.wait_for_function("document.getElementById('job-objective').textContent.trim() !== '–'", timeout=30_000)
+    page.wait_for_selector("#job a[href*='/planner/rosters/']", timeout=60_000)
+    page.click("#job a[href*='/planner/rosters/']")
+    page.wait_for_url("**/planner/rosters/*")
+    page.click('form[action$="/publish"] button')
+    page.wait_for_selector('form[action$="/copy"]')
+    with page.expect_download() as info:
+        page.click("a[href$='/roster.csv']")
+    csv_path = tmp_path / "demo-roster.csv"
+    info.value.save_as(csv_path)
+
+    table = pd.read_csv(csv_path, encoding="utf-8-sig", dtype=str)
+    assignments = [Assignment(dt.date.fromisoformat(r.date), r.shift_id, r.grid_id, r.person_id)
+                   for r in table.itertuples()]
+    report = check_roster(load_station(FIXTURES / "demo-station"), WEEK, assignments)
+    assert report.violations == []
+    with portal.app.app_context():
+        roster = db.session.scalar(sa.select(Roster).where(Roster.station_id == station_id))
+        assert roster.frozen and report.objective == pytest.approx(roster.objective)

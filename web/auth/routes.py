@@ -2,20 +2,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, limiter
-from ..models import PASSWORD_METHOD, User
+from ..services.users import authenticate
 from . import bp
 from .access import ANY_ROLE, public, roles_required
 from .forms import ChangePasswordForm, LoginForm, LogoutForm
-
-# Checked when the username is unknown, so a wrong username takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password", method=PASSWORD_METHOD)
 
 
 def _login_rate_limit() -> str:
@@ -40,10 +35,8 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
-        if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
-        elif user.check_password(form.password.data):
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
         flash(_("Wrong username or password."), "error")

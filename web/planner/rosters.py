@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -20,15 +18,19 @@ from ..extensions import db
 from ..models import Station
 from ..rosters.models import Roster, SolveJob
 from ..services.audit import audit
+from ..services.fairness import fairness
+from ..services.gaps import gap_explanations
 from ..services.solving import (
     INTERRUPTED,
     NO_ROSTER,
+    ROSTER_FILE_TYPES,
     JobConflict,
     RosterFrozen,
     active_job,
     copy_roster,
     publish_roster,
     roster_assignments,
+    roster_file,
     start_solve,
     stop_job,
 )
@@ -151,6 +153,9 @@ def roster(roster_id: int):
         "planner/roster.html", title=_("Roster version %(version)s", version=row.version), roster=row,
         station=station, dates=dates, cells=cells, missing=missing, report=report, people=people,
         by_person=by_person, uncovered=[c for c in report.coverage if c.missing],
+        gaps=gap_explanations(station, row.week_start, assignments),
+        fairness=fairness(station, assignments, request.args.get("fairness_sort")),
+        fairness_sort=request.args.get("fairness_sort"),
     )
 
 
@@ -176,21 +181,10 @@ def copy(roster_id: int):
 
 
 def _download(row: Roster, kind: str):
-    from scheduler import export
-
-    station = station_to_engine(row.station)
-    name = f"roster-{row.week_start.isoformat()}-v{row.version}.{kind}"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        if kind == "csv":
-            export.write_roster_csv(path, station, roster_assignments(row))
-        else:
-            export.write_roster_xlsx(path, station, row.week_start, roster_assignments(row))
-        data = path.read_bytes()
+    name, data = roster_file(row, kind)
     audit("roster.export", current_user, roster=row.id, format=kind)
     db.session.commit()
-    mimetype = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+    return send_file(io.BytesIO(data), mimetype=ROSTER_FILE_TYPES[kind], as_attachment=True, download_name=name)
 
 
 @bp.route("/rosters/<int:roster_id>/roster.csv")

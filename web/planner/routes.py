@@ -18,3 +18,6 @@ def index():
     stations = db.session.scalars(sa.select(Station).order_by(Station.id)).all()
     return render_template("planner/index.html", title=_("Stations"),
                            stations=[(s, station_counts(s)) for s in stations])
+
+
+from . import station_imports, station_pages  # noqa: E402,F401  (the station data pages register their routes)

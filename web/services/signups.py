@@ -110,3 +110,10 @@ def signed_up(slot_ids: list[int], person_id: str) -> set[int]:
         return set()
     return set(db.session.scalars(sa.select(SlotSignup.slot_id).where(SlotSignup.slot_id.in_(slot_ids),
                                                                       SlotSignup.person_id == person_id)))
+
+
+def slots_between(station_id: int, first: dt.date, last: dt.date) -> list[OpenSlot]:
+    """The station's open slots dated `first` to `last` (inclusive), by date and cut-off."""
+    return list(db.session.scalars(sa.select(OpenSlot).where(OpenSlot.station_id == station_id,
+                                                             OpenSlot.date.between(first, last))
+                                   .order_by(OpenSlot.date, OpenSlot.signup_cutoff, OpenSlot.id)))

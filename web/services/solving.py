@@ -14,8 +14,10 @@ import datetime as dt
 import logging
 import os
 import socket
+import tempfile
 import threading
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -361,6 +363,25 @@ def copy_roster(roster: Roster, user=None) -> Roster:
           week_start=roster.week_start, version=copy.version)
     db.session.commit()
     return copy
+
+
+ROSTER_FILE_TYPES = {"csv": "text/csv",
+                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def roster_file(roster: Roster, kind: str) -> tuple[str, bytes]:
+    """The roster as a download (`kind` "csv" or "xlsx", via scheduler.export): its file name and bytes."""
+    from scheduler import export  # pandas and openpyxl: loaded on the first export, not at start
+
+    station = station_to_engine(roster.station)
+    name = f"roster-{roster.week_start.isoformat()}-v{roster.version}.{kind}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        if kind == "csv":
+            export.write_roster_csv(path, station, roster_assignments(roster))
+        else:
+            export.write_roster_xlsx(path, station, roster.week_start, roster_assignments(roster))
+        return name, path.read_bytes()
 
 
 def published_roster(station_id: int, week_start: dt.date) -> Roster | None:

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import PASSWORD_METHOD, USER_ROLES, Person, Station, User
@@ -88,3 +88,16 @@ def seed_demo(password: str, folder: str | Path = DEMO_STATION) -> Station:
     db.session.add_all(accounts)
     db.session.commit()
     return station
+
+
+# Checked when the username is unknown, so a wrong username takes as long as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash("not a password", method=PASSWORD_METHOD)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The account with this username and password, or None (in about the same time either way)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
+    if user is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)
+        return None
+    return user if user.check_password(password) else None

@@ -3,7 +3,10 @@
     python run.py solve STATION_DIR --week 2026-11-23 --out OUT_DIR
     python run.py check STATION_DIR --week 2026-11-23 OUT_DIR/roster.csv
     python run.py generate OUT_DIR --police 20 --auxiliary 30 --volunteers 100 --grids 8 --seed 1
+    python run.py solve STATION_DIR --week 2026-11-30 --out OUT_DIR --history LAST_WEEK.csv [EARLIER.csv ...]
+    python run.py replan STATION_DIR --week 2026-11-23 --previous OLD_ROSTER_CSV --out OUT_DIR [--now "DATE HH:MM"]
     python run.py demo
+    python run.py staffing STATION_DIR --week 2026-11-23 [--availability all|like_existing] [--out OUT_DIR]
     python run.py curtois INSTANCE.txt --out OUT_DIR [--time-limit S] [--backend cpsat|pulp]
     python run.py serve [--host 127.0.0.1] [--port 5000] [--demo]
     python run.py create-user USERNAME --role admin|planner|officer|volunteer [--person PERSON_ID] [--password P]
@@ -16,6 +19,7 @@ Exit codes: 0 done; 1 the roster breaks a hard rule (check, curtois) or the chec
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
@@ -29,6 +33,7 @@ from scheduler.checker import check_roster, format_report
 from scheduler.export import coverage_table, read_roster_csv, write_coverage_csv, write_roster_csv, write_roster_xlsx
 from scheduler.gaps import explain_gaps, format_gaps
 from scheduler.generate import generate_station
+from scheduler.history import History
 from scheduler.model import ROLE_NAMES_ZH, Station, StationDataError
 from scheduler.result import Progress, Result, SolveStatus, StopToken
 from scheduler.solve import BACKENDS, solve
@@ -128,21 +133,27 @@ def leave_ctrl_c_to_python() -> None:
 
 
 def solve_with_progress(station: Station, week: dt.date, *, backend: str, time_limit: float, days: int,
-                        workers: int | None) -> Result:
-    """Solve in a worker thread; Ctrl-C stops the search and keeps the best roster so far."""
+                        workers: int | None, history: History | None = None, job=None, doing: str = "Solving"):
+    """Solve in a worker thread; Ctrl-C stops the search and keeps the best roster so far.
+
+    `job(progress, stop)`, when given, runs instead of `solve` (e.g. a re-plan) and its answer is returned.
+    """
     leave_ctrl_c_to_python()
     display, stop, outcome, done = ProgressDisplay(), StopToken(), {}, threading.Event()
+    if job is None:
+        def job(progress, stop):
+            return solve(station, week, backend, time_limit, progress, stop, days=days, workers=workers,
+                         history=history)
 
     def work() -> None:
         try:
-            outcome["result"] = solve(station, week, backend, time_limit, display.update, stop,
-                                      days=days, workers=workers)
+            outcome["result"] = job(display.update, stop)
         except BaseException as error:  # re-raised in the main thread
             outcome["error"] = error
         finally:
             done.set()
 
-    print(f"Solving {station.name}, {days} days from {week} with {backend} (time limit {time_limit:g} s). "
+    print(f"{doing} {station.name}, {days} days from {week} with {backend} (time limit {time_limit:g} s). "
           "Ctrl-C stops and keeps the best roster found so far.")
     threading.Thread(target=work, name="solve", daemon=True).start()
     # Not thread.join(timeout): a KeyboardInterrupt inside join() can make is_alive() wrongly false.
@@ -288,7 +299,7 @@ def run_solve(station: Station, week: dt.date, days: int, out: Path, **options) 
 def cmd_solve(args: argparse.Namespace) -> int:
     station = load(args.station_dir)
     run_solve(station, args.week, args.days, args.out, backend=args.backend, time_limit=args.time_limit,
-              workers=args.workers)
+              workers=args.workers, history=read_history(station, args.week, args.history))
     return EXIT_OK
 
 
@@ -301,7 +312,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                       *(str(issue) for issue in error.issues)) from None
     except OSError as error:
         raise Failure(EXIT_DATA, f"cannot read the roster {args.roster_csv}: {error.strerror}") from None
-    report = check_roster(station, args.week, roster, args.days)
+    history = read_history(station, args.week, args.history)
+    report = check_roster(station, args.week, roster, args.days, history=history)
     if args.json:
         data = {"station": station.name, "week": args.week.isoformat(), "days": args.days, "ok": report.ok,
                 "objective": report.objective, "terms": report.terms,
@@ -339,6 +351,76 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n  the checker DISAGREES: {len(report.violations)} violation(s); objective {result.objective} (solver) "
           f"vs {report.objective} (checker)" + "".join(f"\n    {line}" for line in differ))
     return EXIT_VIOLATIONS
+
+
+# --------------------------------------------------------------------------- re-planning and history
+
+
+def read_roster(path: Path) -> list:
+    try:
+        return read_roster_csv(path)
+    except StationDataError as error:
+        raise Failure(EXIT_DATA, f"{path}: cannot read the roster:", *(str(issue) for issue in error.issues)) from None
+    except OSError as error:
+        raise Failure(EXIT_DATA, f"cannot read the roster {path}: {error.strerror}") from None
+
+
+def read_history(station: Station, week: dt.date, paths: list[Path] | None) -> History | None:
+    """--history: earlier roster CSVs; the newest (by its last date) gives the tail, all give the counts."""
+    if not paths:
+        return None
+    rosters = [read_roster(path) for path in paths]
+    newest = max(range(len(rosters)), key=lambda i: max((a.date for a in rosters[i]), default=dt.date.min))
+    rosters.append(rosters.pop(newest))
+    try:
+        return History.from_rosters(station, week, rosters)
+    except ValueError as error:
+        raise Failure(EXIT_DATA, f"--history: {error}") from None
+
+
+CHANGE_COLUMNS = ("kind", "person_id", "name", "before_date", "before_shift", "before_grid", "after_date",
+                  "after_shift", "after_grid")
+
+
+def write_changes_csv(path: Path, changes: list) -> None:
+    """changes.csv: one row per change (UTF-8 with BOM, formula-guarded like roster.csv)."""
+    from scheduler.export import guard_cell
+
+    def cells(a) -> list[str]:
+        return ["", "", ""] if a is None else [a.date.isoformat(), a.shift_id, a.grid_id]
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CHANGE_COLUMNS)
+        for c in changes:
+            writer.writerow([guard_cell(v) for v in [c.kind, c.person_id, c.name, *cells(c.before), *cells(c.after)]])
+
+
+def cmd_replan(args: argparse.Namespace) -> int:
+    from scheduler.replan import replan
+
+    station = load(args.station_dir)
+    previous = read_roster(args.previous)
+    history = read_history(station, args.week, args.history)
+    answer = {}
+
+    def job(progress, stop):
+        answer["replan"] = replan(station, args.week, previous, now=args.now, backend=args.backend,
+                                  time_limit=args.time_limit, days=args.days, progress=progress, stop=stop,
+                                  history=history, workers=args.workers)
+        return answer["replan"].result
+
+    (args.out / "changes.csv").unlink(missing_ok=True)  # one left from an earlier run must not pass for this one
+    run_solve(station, args.week, args.days, args.out, backend=args.backend, time_limit=args.time_limit,
+              workers=args.workers, job=job, doing="Re-planning")
+    changes = answer["replan"].changes
+    write_changes_csv(args.out / "changes.csv", changes)
+    counts = answer["replan"].counts
+    print(f"\nChanges (变更): {len(changes)} — {counts['moved']} moved 调整, {counts['added']} added 新增, "
+          f"{counts['released']} released 撤下; written to {args.out / 'changes.csv'}")
+    for c in changes:
+        print(f"  - {c.describe('zh')}\n    {c.describe('en')}")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- the Curtois-Qu benchmark
@@ -494,11 +576,48 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- arguments
 
 
+def cmd_staffing(args: argparse.Namespace) -> int:
+    """How many more people would cover all demand of the week (scheduler/staffing.py)."""
+    from scheduler.staffing import staffing_what_if
+
+    station = load(args.station_dir)
+    leave_ctrl_c_to_python()
+    print(f"Staffing what-if for {station.name}, {args.days} days from {args.week} "
+          f"(availability {args.availability}, time limit {args.time_limit:g} s) ...")
+    answer = staffing_what_if(station, args.week, days=args.days, backend=args.backend, time_limit=args.time_limit,
+                              availability=args.availability, max_extra=args.max_extra, workers=args.workers)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "staffing.json").write_text(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) + "\n",
+                                                encoding="utf-8")
+    if answer.report is None:
+        code = EXIT_INFEASIBLE if answer.status is SolveStatus.INFEASIBLE else EXIT_NO_ROSTER
+        raise Failure(code, *answer.lines_zh(), *answer.lines_en())
+    print(*answer.lines_zh(), sep="\n")
+    print(*answer.lines_en(), sep="\n")
+    if args.out is not None:
+        print(f"Wrote {args.out / 'staffing.json'}")
+    return EXIT_OK
+
+
 def iso_date(text: str) -> dt.date:
     try:
         return parse_iso_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23") from None
+
+
+def local_time(text: str) -> dt.datetime:
+    for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
+        try:
+            return dt.datetime.strptime(text.strip(), layout)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"{text!r} is not a local time; write it as \"YYYY-MM-DD HH:MM\"")
+
+
+HISTORY_HELP = ("earlier roster CSVs, in any order: the newest (by its last date) carries rest and runs across "
+                "the first date, all count toward fair nights and weekends (pass as many weeks as you look back)")
 
 
 def station_dir(text: str) -> Path:
@@ -539,7 +658,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=seconds, default=30.0, metavar="SECONDS", help="default 30")
     p.add_argument("--days", type=positive_int, default=7, help="length of the plan in days (default 7)")
     p.add_argument("--workers", type=positive_int, default=None, help="solver threads (default: CPUs, at most 8)")
+    p.add_argument("--history", type=Path, nargs="+", metavar="PREVIOUS_ROSTER_CSV", help=HISTORY_HELP)
     p.set_defaults(run=cmd_solve)
+
+    p = sub.add_parser("replan", help="repair a published roster for new facts, changing as little as possible")
+    p.add_argument("station_dir", metavar="STATION_DIR", type=station_dir, help="station folder with the new facts")
+    p.add_argument("--week", type=iso_date, required=True, help="first date of the plan, YYYY-MM-DD")
+    p.add_argument("--previous", type=Path, required=True, metavar="OLD_ROSTER_CSV", help="the published roster")
+    p.add_argument("--out", type=Path, required=True, metavar="OUT_DIR", help="folder for changes.csv and the roster")
+    p.add_argument("--now", type=local_time, default=None, metavar='"YYYY-MM-DD HH:MM"',
+                   help="station local time (Asia/Shanghai); shifts started by then never move (default: none)")
+    p.add_argument("--backend", choices=BACKENDS, default="cpsat")
+    p.add_argument("--time-limit", type=seconds, default=30.0, metavar="SECONDS", help="default 30")
+    p.add_argument("--days", type=positive_int, default=7, help="length of the plan in days (default 7)")
+    p.add_argument("--workers", type=positive_int, default=None, help="solver threads (default: CPUs, at most 8)")
+    p.add_argument("--history", type=Path, nargs="+", metavar="PREVIOUS_ROSTER_CSV", help=HISTORY_HELP)
+    p.set_defaults(run=cmd_replan)
 
     p = sub.add_parser("check", help="check a roster.csv against the hard rules and compute its objective")
     p.add_argument("station_dir", metavar="STATION_DIR", type=station_dir)
@@ -547,6 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=iso_date, required=True, help="first date of the plan, YYYY-MM-DD")
     p.add_argument("--days", type=positive_int, default=7)
     p.add_argument("--json", action="store_true", help="print violations, terms and objective as JSON")
+    p.add_argument("--history", type=Path, nargs="+", metavar="PREVIOUS_ROSTER_CSV", help=HISTORY_HELP)
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("generate", help="write a synthetic station folder")
@@ -588,6 +723,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--person", metavar="PERSON_ID", help="link the account to this person of the station data")
     p.add_argument("--password", help="default: asked for (not echoed)")
     p.set_defaults(run=cmd_create_user)
+
+    p = sub.add_parser("staffing", help="how many more police, auxiliaries and volunteers would cover all demand")
+    p.add_argument("station_dir", metavar="STATION_DIR", type=station_dir)
+    p.add_argument("--week", type=iso_date, required=True, help="first date of the plan, YYYY-MM-DD")
+    p.add_argument("--days", type=positive_int, default=7, help="length of the plan in days (default 7)")
+    p.add_argument("--availability", choices=("all", "like_existing"), default="all",
+                   help="extra people are available always (all) or like most existing people of their role")
+    p.add_argument("--max-extra", type=count, default=None, metavar="N", help="at most N extra people of each kind")
+    p.add_argument("--backend", choices=BACKENDS, default="cpsat")
+    p.add_argument("--time-limit", type=seconds, default=60.0, metavar="SECONDS", help="default 60")
+    p.add_argument("--workers", type=positive_int, default=None, help="solver threads (default: CPUs, at most 8)")
+    p.add_argument("--out", type=Path, default=None, metavar="OUT_DIR", help="folder for staffing.json")
+    p.set_defaults(run=cmd_staffing)
     return parser
 
 

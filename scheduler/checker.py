@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import rules as R
+from .history import History
 from .model import Assignment, DemandRow, Grid, Person, Shift, Station
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
@@ -97,8 +98,10 @@ class _Placed:
 class _Context:
     """Everything the rules and terms look up, derived from the station and the roster."""
 
-    def __init__(self, station: Station, week_start: dt.date, days: int, assignments: Iterable[Assignment]):
+    def __init__(self, station: Station, week_start: dt.date, days: int, assignments: Iterable[Assignment],
+                 history: History | None = None):
         self.station = station
+        self.history = history or History()
         self.week_start = week_start
         self.dates = [week_start + dt.timedelta(days=i) for i in range(days)]
         self.people = station.people_by_id
@@ -129,6 +132,10 @@ class _Context:
                 person, shift, grid = self.people[a.person_id], self.shifts[a.shift_id], self.grids[a.grid_id]
                 self.placed.append(_Placed(person, a.date, shift, grid))
         self.placed.sort(key=lambda p: (p.start, p.grid.grid_id, p.person.person_id))
+        # The previous roster's tail (history.py): the rules over runs and rest look back into it.
+        self.before = [_Placed(self.people[a.person_id], a.date, self.shifts[a.shift_id], self.grids[a.grid_id])
+                       for a in self.history.tail_before(week_start)
+                       if a.person_id in self.people and a.shift_id in self.shifts and a.grid_id in self.grids]
 
     def _unplaceable(self, a: Assignment, why: str) -> None:
         person = self.people.get(a.person_id)
@@ -152,6 +159,13 @@ class _Context:
     def by_person(self) -> dict[str, list[_Placed]]:
         out: dict[str, list[_Placed]] = defaultdict(list)
         for p in self.placed:
+            out[p.person.person_id].append(p)
+        return out
+
+    def with_tail(self) -> dict[str, list[_Placed]]:
+        """Per person: the tail's shifts, then the roster's; rules report only shifts in the horizon."""
+        out: dict[str, list[_Placed]] = defaultdict(list)
+        for p in [*self.before, *self.placed]:
             out[p.person.person_id].append(p)
         return out
 
@@ -275,10 +289,12 @@ def keep_pins(ctx: _Context) -> list[Violation]:
 def min_rest_between_shifts(ctx: _Context) -> list[Violation]:
     out = []
     needed = dt.timedelta(hours=ctx.station.rules.min_rest_hours)
-    for shifts in ctx.by_person().values():
+    for shifts in ctx.with_tail().values():
         shifts = sorted(shifts, key=lambda p: p.start)
         for i, earlier in enumerate(shifts):
             for later in shifts[i + 1 :]:
+                if later.date < ctx.week_start:
+                    continue  # both in the tail: that roster's business
                 gap = later.start - earlier.end
                 if gap >= needed:
                     continue
@@ -320,11 +336,11 @@ def max_shifts_per_week(ctx: _Context) -> list[Violation]:
 def _too_long_runs(ctx: _Context, rule: str, limit_of: Callable[[Person], int], what: str,
                    counts: Callable[[_Placed], bool]):
     out = []
-    for shifts in ctx.by_person().values():
+    for shifts in ctx.with_tail().values():
         person = shifts[0].person
         limit = limit_of(person)
         for run in _runs(p.date for p in shifts if counts(p)):
-            if len(run) > limit:
+            if len(run) > limit and run[-1] >= ctx.week_start:  # runs may start in the tail
                 message = (
                     f"{_who(person)} works {len(run)} {what} in a row, from {_day(run[0])} to {_day(run[-1])}, "
                     f"at most {limit} allowed"
@@ -471,12 +487,12 @@ def max_shifts_per_type(ctx: _Context) -> list[Violation]:
 def forbidden_successions(ctx: _Context) -> list[Violation]:
     out = []
     forbidden = set(ctx.station.rules.forbidden_successions)
-    for shifts in ctx.by_person().values():
+    for shifts in ctx.with_tail().values():
         on = {(p.date, p.shift.shift_id): p for p in shifts}
         for (date, first), earlier in sorted(on.items(), key=lambda kv: kv[0]):
             for then in sorted(b for a, b in forbidden if a == first):
                 later = on.get((date + dt.timedelta(days=1), then))
-                if later is not None:
+                if later is not None and later.date >= ctx.week_start:
                     message = (
                         f"{_who(later.person)}: the shift {_where(later)} follows the shift {_where(earlier)}, "
                         f"and {then} may not follow {first} on the next date"
@@ -562,11 +578,13 @@ def requests(ctx: _Context, rows: list[CoverageRow]) -> int:
     return total
 
 
-def _spread(ctx: _Context, slots: list[tuple[dt.date, Shift]]) -> int:
+def _spread(ctx: _Context, slots: list[tuple[dt.date, Shift]], past: str) -> int:
     """Sum over police and auxiliaries of (most - fewest) shifts in `slots`, among the people of
-    that role available for at least one of the slots."""
+    that role available for at least one of the slots; each counted with their `past` count of
+    earlier weeks (History: nights or weekends)."""
     wanted = {(date, shift.shift_id) for date, shift in slots}
     worked = Counter(p.person.person_id for p in ctx.placed if (p.date, p.shift.shift_id) in wanted)
+    worked.update({pid: getattr(counts, past) for pid, counts in ctx.history.counts.items()})
     total = 0
     for role in ("police", "auxiliary"):
         counts = [
@@ -581,12 +599,12 @@ def _spread(ctx: _Context, slots: list[tuple[dt.date, Shift]]) -> int:
 
 def night_spread(ctx: _Context, rows: list[CoverageRow]) -> int:
     slots = [(date, shift) for date in ctx.dates for shift in ctx.station.shifts if shift.night]
-    return _spread(ctx, slots) * ctx.station.weights.night_spread
+    return _spread(ctx, slots, "nights") * ctx.station.weights.night_spread
 
 
 def weekend_spread(ctx: _Context, rows: list[CoverageRow]) -> int:
     slots = [(date, shift) for date in ctx.dates if date.weekday() >= 5 for shift in ctx.station.shifts]
-    return _spread(ctx, slots) * ctx.station.weights.weekend_spread
+    return _spread(ctx, slots, "weekends") * ctx.station.weights.weekend_spread
 
 
 def volunteer_idle(ctx: _Context, rows: list[CoverageRow]) -> int:
@@ -636,12 +654,15 @@ TERMS: dict[str, Callable[[_Context, list[CoverageRow]], int]] = {
 
 
 def check_roster(
-    station: Station, week_start: dt.date, assignments: Iterable[Assignment], days: int = 7
+    station: Station, week_start: dt.date, assignments: Iterable[Assignment], days: int = 7,
+    history: History | None = None,
 ) -> CheckReport:
-    """Every hard-rule violation, every objective term and the coverage of a roster."""
+    """Every hard-rule violation, every objective term and the coverage of a roster; with
+    `history`, the rules over rest and runs also look at the previous roster's tail and the
+    spreads count earlier weeks' nights and weekend shifts."""
     if days < 1:
         raise ValueError("days must be at least 1")
-    ctx = _Context(station, week_start, days, assignments)
+    ctx = _Context(station, week_start, days, assignments, history)
     violations = [v for rule in R.HARD_RULES for v in RULE_CHECKS[rule](ctx)]
     rows = coverage(ctx)
     terms = {term: TERMS[term](ctx, rows) for term in R.OBJECTIVE_TERMS}

@@ -7,15 +7,19 @@ very same rules from the very same data and report the same objective.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from typing import Any, Protocol
 
 from . import rules as R
+from .history import tail_end_minutes
 from .prepare import Instance
+from .replan_goal import CHANGED, CHANGES, COVERAGE_FIRST
 
 Expr = Any  # a backend's linear expression or variable
+HIRED = "hired"  # the term of candidate people used (Instance.hire_cost); only in staffing what-ifs
 
 
 class ModelBuilder(Protocol):
@@ -67,6 +71,8 @@ class Formulation:
         self.max_total_minutes()
         self.max_shifts_per_type()
         self.forbidden_successions()
+        self.rules_across_previous_days()
+        self.keep_the_past()
         if objective:
             w = self.inst.station.weights
             self.terms = {
@@ -80,7 +86,12 @@ class Formulation:
                 R.OVER_DEMAND: self.over_demand(),
                 R.REQUESTS: self.requests(),
             }
-            self.m.minimize(self.m.total(self.terms.values()))
+            if self.inst.hire_cost:
+                self.terms[HIRED] = self.hired()
+            if self.inst.replan is not None:
+                self.replan_objective()
+            else:
+                self.m.minimize(self.m.total(self.terms.values()))
         return self
 
     # --- variables ---------------------------------------------------------------------
@@ -335,14 +346,16 @@ class Formulation:
         inst = self.inst
         parts = []
         for role in ("police", "auxiliary"):
-            eligible = [p for p, person in enumerate(inst.people) if person.role == role
+            eligible = [p for p, person in enumerate(inst.people) if person.role == role and p not in inst.hire_cost
                         and any(counts(s) and inst.is_available(p, s.index) for s in inst.slots)]
             if len(eligible) < 2:
                 continue
-            most_possible = sum(1 for s in inst.slots if counts(s))
+            past = self._past_counts(name, eligible)
+            most_possible = sum(1 for s in inst.slots if counts(s)) + max(past)
             hi = self.m.int_var(0, most_possible, f"{name}_{role}_most")
             lo = self.m.int_var(0, most_possible, f"{name}_{role}_fewest")
-            per_person = [self.m.total(self._works_on(p, counts)) for p in eligible]
+            per_person = [self._plus(self.m.total(self._works_on(p, counts)), n)
+                          for p, n in zip(eligible, past, strict=True)]
             for n in per_person:
                 self.m.add(hi >= n, None)
                 self.m.add(lo <= n, None)
@@ -363,7 +376,8 @@ class Formulation:
         inst = self.inst
         parts = []
         for p, person in enumerate(inst.people):
-            if person.role != "volunteer" or not any(inst.is_available(p, s.index) for s in inst.slots):
+            if person.role != "volunteer" or p in inst.hire_cost or not any(inst.is_available(p, s.index)
+                                                                             for s in inst.slots):
                 continue
             vars_ = self._works_on(p, lambda s: True)
             if not vars_:
@@ -384,6 +398,146 @@ class Formulation:
         """Volunteer shifts on a grid other than their home grid."""
         return self.m.total(var for (c, g, _s), var in self.count.items()
                             if self.inst.classes[c].home_grid not in (None, g))
+
+    def hired(self) -> Expr:
+        """The cost of each candidate person (Instance.hire_cost) who works at all. Candidates of one
+        class are interchangeable, so they are used in order: that removes their symmetry."""
+        parts, previous = [], {}
+        for p, cost in self.inst.hire_cost.items():
+            vars_ = self._works_on(p, lambda s: True)
+            if not vars_:
+                continue
+            used = self.m.bool_var(f"hired_{p}")
+            for var in vars_:
+                self.m.add(used >= var, None)
+            c = self.inst.class_of[p]
+            if c in previous:
+                self.m.add(previous[c] >= used, None)
+            previous[c] = used
+            parts.append(cost * used)
+        return self.m.total(parts)
+
+    # --- earlier weeks (history.py) and re-planning (replan.py) --------------------------
+    def rules_across_previous_days(self) -> None:
+        """Rest, consecutive days and nights and forbidden successions hold across the first date,
+        against the previous roster's tail (a night on Sunday blocks Monday's day shift)."""
+        inst = self.inst
+        if inst.history is None:
+            return
+        tail = defaultdict(list)
+        for a in inst.history.tail_before(inst.week_start):
+            if a.person_id in inst.station.people_by_id and a.shift_id in inst.station.shifts_by_id:
+                tail[inst.person_index(a.person_id)].append(a)
+        for p, earlier in tail.items():
+            self._rest_after_tail(p, earlier)
+            self._runs_from_tail(p, earlier)
+            self._successions_after_tail(p, earlier)
+
+    def _rest_after_tail(self, p: int, earlier: list) -> None:
+        station, rest = self.inst.station, round(self.inst.station.rules.min_rest_hours * 60)
+        end = max(tail_end_minutes(station, self.inst.week_start, a) for a in earlier)
+        for slot, var in self._shifts_of[p]:
+            if slot.start < end + rest:
+                self.m.add(var == 0, R.MIN_REST_BETWEEN_SHIFTS)
+
+    def _runs_from_tail(self, p: int, earlier: list) -> None:
+        station, week_start = self.inst.station, self.inst.week_start
+        worked = {(a.date - week_start).days for a in earlier}
+        nights = {(a.date - week_start).days for a in earlier if station.shifts_by_id[a.shift_id].night}
+        most_days = station.person_rule(self.inst.people[p], "max_consecutive_days")
+        self._window_from_tail(p, worked, most_days, lambda s: True, R.MAX_CONSECUTIVE_DAYS)
+        self._window_from_tail(p, nights, station.rules.max_consecutive_nights, lambda s: s.night,
+                               R.MAX_CONSECUTIVE_NIGHTS)
+
+    def _window_from_tail(self, p: int, past_days: set[int], most: int, which, tag: str) -> None:
+        """Every window of most+1 dates that starts before the plan holds at most `most` matching dates."""
+        flags: dict[int, Expr | None] = {}
+        for back in range(1, most + 1):
+            before = sum(1 for d in range(-back, 0) if d in past_days)
+            if before == 0:
+                continue
+            for d in range(min(most + 1 - back, self.inst.days)):
+                if d not in flags:
+                    vars_ = self._works_on(p, lambda s, d=d: s.day_index == d and which(s))
+                    flags[d] = self._day_flag(p, d, vars_, f"{tag}_across")
+            window = [flags[d] for d in range(min(most + 1 - back, self.inst.days)) if flags[d] is not None]
+            if len(window) > most - before:
+                self.m.add(self.m.total(window) <= most - before, tag)
+
+    def _successions_after_tail(self, p: int, earlier: list) -> None:
+        inst = self.inst
+        last = {a.shift_id for a in earlier if a.date == inst.week_start - dt.timedelta(days=1)}
+        for first, then in inst.station.rules.forbidden_successions:
+            slot = inst.slot_of(inst.week_start, then)
+            var = self.works.get((p, slot.index)) if first in last and slot is not None else None
+            if var is not None:
+                self.m.add(var == 0, R.FORBIDDEN_SUCCESSIONS)
+
+    def _past_counts(self, name: str, eligible: list[int]) -> list[int]:
+        """Earlier weeks' nights or weekend shifts of each person, less the fewest: the spread is the
+        same, and the solver's bounds stay small."""
+        if self.inst.history is None:
+            return [0] * len(eligible)
+        what = {R.NIGHT_SPREAD: "nights", R.WEEKEND_SPREAD: "weekends"}[name]
+        raw = [getattr(self.inst.history.past(self.inst.people[p].person_id), what) for p in eligible]
+        return [n - min(raw) for n in raw]
+
+    @staticmethod
+    def _plus(expr: Expr, n: int) -> Expr:
+        return expr + n if n else expr  # without history the model is the very same as before
+
+    def keep_the_past(self) -> None:
+        """Re-planning: nobody is added to a shift that has started (who works it is pinned by replan.py)."""
+        goal = self.inst.replan
+        if goal is None or not goal.started:
+            return
+        pinned = {(self.inst.person_index(pin.person_id), self.inst.slot_of(pin.date, pin.shift_id).index)
+                  for pin in self.pins}
+        for (p, s), var in self.works.items():
+            if s in goal.started and (p, s) not in pinned:
+                self.m.add(var == 0, R.KEEP_PINS)
+
+    def replan_objective(self) -> None:
+        """Stage 1: weighted uncovered demand first, then changed assignments. The weight is one
+        more than the most changes possible (every previous assignment dropped and every place
+        filled anew), so one unit of uncovered demand outweighs any number of changes: exactly
+        lexicographic. Stage 2 holds both at stage 1's values and minimizes the usual objective."""
+        goal = self.inst.replan
+        uncovered, changes = self.terms[R.UNCOVERED], self.changed_assignments()
+        if goal.stage == CHANGES:
+            most_changes = goal.previous_total + sum(self.m.upper_bound(v) for v in self.count.values())
+            self.terms = {COVERAGE_FIRST: (most_changes + 1) * uncovered, CHANGED: changes}
+        else:
+            self.m.add(uncovered <= goal.most_uncovered, None)
+            self.m.add(changes <= goal.most_changes, None)
+        self.m.minimize(self.m.total(self.terms.values()))
+
+    def changed_assignments(self) -> Expr:
+        """Previous assignments not kept plus new ones: previous + assigned - 2 * kept.
+
+        Counted per (class, grid, slot), which is exact although the counts carry no names: the
+        naming (solve.roster_from_counts) puts pinned people on their grid, then each previous
+        person of the class who still works the slot back on their previous grid, so there
+        kept = min(count - newly pinned there, previous people of the class there still working),
+        and the grids do not compete (a person had one grid per slot).
+        """
+        goal, inst = self.inst.replan, self.inst
+        pinned = defaultdict(set)
+        for pin in self.pins:
+            p = inst.person_index(pin.person_id)
+            pinned[(inst.class_of[p], pin.grid_id, inst.slot_of(pin.date, pin.shift_id).index)].add(p)
+        kept = []
+        for key, people in goal.previous.items():
+            count, s = self.count.get(key), key[2]
+            working = [self.works[(p, s)] for p in people if (p, s) in self.works]
+            if count is None or not working:
+                continue
+            self._names += 1
+            var = self.m.int_var(0, min(len(working), self.m.upper_bound(count)), f"kept_{self._names}")
+            self.m.add(var <= count - len(pinned[key] - set(people)), None)
+            self.m.add(var <= self.m.total(working), None)
+            kept.append(var)
+        return goal.previous_total + self.m.total(self.count.values()) - 2 * self.m.total(kept)
 
     # --- helpers -----------------------------------------------------------------------
     def _works_on(self, p: int, which) -> list[Expr]:

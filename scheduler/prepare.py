@@ -15,9 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from .history import History
 from .horizon import demand_in_force, horizon_dates, is_weekend
 from .model import MINUTES_PER_DAY, DemandRow, Person, Station
+
+if TYPE_CHECKING:
+    from .replan_goal import ReplanGoal
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,11 @@ class Instance:
     role_demand: dict[tuple[str, int, str], RoleDemand] = field(default_factory=dict)  # (grid, slot, role)
     skill_demand: dict[tuple[str, int], list[DemandRow]] = field(default_factory=dict)  # (grid, slot)
     rest_cliques: list[list[int]] = field(default_factory=list)  # slot sets of which one person works one
+    history: History | None = None  # earlier weeks: the tail and cumulative counts (history.py)
+    replan: ReplanGoal | None = None  # set by replan.py: the previous roster and the stage of the re-plan
+    # Candidate people (staffing what-if): person index -> cost if they work at all. They are left out
+    # of the fairness terms, which are about the station's own people.
+    hire_cost: dict[int, int] = field(default_factory=dict)
 
     # --- derived lookups -------------------------------------------------------------
     def grid_level(self, grid_id: str) -> int:
@@ -86,7 +96,7 @@ class Instance:
         self._person_index = {p.person_id: i for i, p in enumerate(self.people)}
 
 
-def prepare(station: Station, week_start: dt.date, days: int = 7) -> Instance:
+def prepare(station: Station, week_start: dt.date, days: int = 7, history: History | None = None) -> Instance:
     dates = horizon_dates(week_start, days)
     slots = _slots(station, dates)
     people = list(station.people)
@@ -97,7 +107,7 @@ def prepare(station: Station, week_start: dt.date, days: int = 7) -> Instance:
     inst = Instance(
         station=station, week_start=week_start, days=days, dates=dates, slots=slots, people=people,
         status=status, classes=classes, class_of=class_of, role_demand=role_demand,
-        skill_demand=skill_demand,
+        skill_demand=skill_demand, history=history,
     )
     for p, c in enumerate(class_of):
         inst.members.setdefault(c, []).append(p)

@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 
 from .backends.outcome import Hint, Outcome, SolveOptions
+from .history import History
 from .model import Assignment, Station
 from .prepare import Instance, prepare
 from .result import ProgressCallback, Result, SolveStatus, StopToken
@@ -32,15 +33,18 @@ def solve(
     gap_limit: float = 0.0,
     hint: list[Assignment] | None = None,
     log: bool = False,
+    history: History | None = None,
 ) -> Result:
     """Build the best roster for the horizon starting at week_start.
 
     A solve stopped through `stop` (or by the time limit) returns the best roster found so far.
+    `history` (history.py) carries earlier weeks: the rules hold across the first date and the
+    fairness spreads balance cumulative counts.
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     started = time.monotonic()
-    inst = prepare(station, week_start, days)
+    inst = prepare(station, week_start, days, history)
     from .explain import explain_infeasible, static_conflicts
 
     conflicts = static_conflicts(inst)
@@ -74,13 +78,24 @@ def _run_backend(backend: str, inst: Instance, options: SolveOptions) -> Outcome
     return pulp_cbc.solve(inst, options)
 
 
+def solve_prepared(inst: Instance, backend: str, options: SolveOptions) -> Outcome:
+    """Run a backend on an instance the caller prepared itself (e.g. with candidate people, see staffing.py)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    return _run_backend(backend, inst, options)
+
+
 def roster_from_counts(inst: Instance, outcome: Outcome) -> list[Assignment]:
-    """Name the people behind the counts: pinned people go to their pinned grid first."""
+    """Name the people behind the counts: pinned people go to their pinned grid first, then (when
+    re-planning) people back to their previous grid, which the count of changes relies on."""
     pinned = {}
     for pin in inst.station.pins:
         slot = inst.slot_of(pin.date, pin.shift_id)
         if slot is not None:
             pinned[(inst.person_index(pin.person_id), slot.index)] = pin.grid_id
+    previous = {}
+    for (_c, grid_id, s), people in (inst.replan.previous.items() if inst.replan else ()):
+        previous.update({(p, s): grid_id for p in people})
     workers = defaultdict(list)  # (class, slot) -> people working it
     for (p, s), value in sorted(outcome.works.items()):
         if value:
@@ -92,14 +107,16 @@ def roster_from_counts(inst: Instance, outcome: Outcome) -> list[Assignment]:
     roster = []
     for key, people in workers.items():
         free = places[key]
-        rest = []
-        for p in people:
-            grid = pinned.get((p, key[1]))
-            if grid is not None and free.get(grid, 0) > 0:
-                free[grid] -= 1
-                roster.append(_assignment(inst, p, key[1], grid))
-            else:
-                rest.append(p)
+        rest = people
+        for wish in (pinned, previous):
+            people, rest = rest, []
+            for p in people:
+                grid = wish.get((p, key[1]))
+                if grid is not None and free.get(grid, 0) > 0:
+                    free[grid] -= 1
+                    roster.append(_assignment(inst, p, key[1], grid))
+                else:
+                    rest.append(p)
         open_places = [g for g, n in sorted(free.items()) for _ in range(n)]
         if len(open_places) != len(rest):
             raise RuntimeError(f"backend returned inconsistent counts for class {key[0]} at slot {key[1]}")

@@ -100,6 +100,7 @@ class Station(db.Model):
     demand: so.Mapped[list[DemandRow]] = so.relationship(order_by="DemandRow.id", **_CHILDREN)
     availability: so.Mapped[list[Availability]] = so.relationship(order_by="Availability.id", **_CHILDREN)
     pins: so.Mapped[list[Pin]] = so.relationship(order_by="Pin.id", **_CHILDREN)
+    requests: so.Mapped[list[StationRequest]] = so.relationship(order_by="StationRequest.id", **_CHILDREN)
 
     def __repr__(self) -> str:
         return f"<Station {self.id} {self.name}>"
@@ -124,6 +125,14 @@ class Person(db.Model):
     skills: so.Mapped[str] = so.mapped_column(sa.String(500), default="")  # `;`-separated, sorted
     max_shifts_per_week: so.Mapped[int | None]
     phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))  # personal data: planners only
+    # Per-person overrides of the station's optional rules (None: the station's value).
+    min_consecutive_days: so.Mapped[int | None]
+    max_consecutive_days: so.Mapped[int | None]
+    min_consecutive_days_off: so.Mapped[int | None]
+    max_weekends: so.Mapped[int | None]
+    min_total_minutes: so.Mapped[int | None]
+    max_total_minutes: so.Mapped[int | None]
+    max_shifts_per_type: so.Mapped[str | None] = so.mapped_column(sa.String(500))  # `night=4;day=10`, as in the file
 
 
 class Grid(db.Model):
@@ -169,6 +178,8 @@ class DemandRow(db.Model):
     min: so.Mapped[int]
     max: so.Mapped[int]
     skill: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    under_weight: so.Mapped[int | None]  # None: the grid level's uncovered weight
+    over_weight: so.Mapped[int | None]  # None: the station's weights.over_demand
 
 
 class Availability(db.Model):
@@ -195,6 +206,20 @@ class Pin(db.Model):
     date: so.Mapped[dt.date]
     shift_id: so.Mapped[str] = so.mapped_column(sa.String(64))
     grid_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class StationRequest(db.Model):
+    """requests.csv: a person's wish to work (`on`) or not (`off`) a shift on a date."""
+
+    __tablename__ = "station_request"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    station_id: so.Mapped[int] = _station_fk()
+    person_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    date: so.Mapped[dt.date]
+    shift_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    request: so.Mapped[str] = so.mapped_column(sa.String(8))  # on, off
+    weight: so.Mapped[int]
 
 
 from .api.models import ApiToken  # noqa: E402,F401  (API bearer tokens)

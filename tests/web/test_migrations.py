@@ -16,6 +16,8 @@ TABLES = {"user", "station", "person", "grid", "shift_type", "demand_row", "avai
 TABLES |= {"solve_job", "roster", "roster_assignment", "audit_log"}  # 0002_rosters
 TABLES |= {"open_slot", "slot_signup", "availability_deadline"}  # 0003_volunteer
 TABLES |= {"api_token"}  # 0005_api_tokens
+TABLES |= {"station_request"}  # 0006_station_extensions
+TABLES |= {"replan_request"}  # 0007_replan_jobs
 
 
 def test_upgrade_an_empty_sqlite_database(tmp_path, monkeypatch):

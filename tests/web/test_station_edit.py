@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from scheduler import station_io as io
 from scheduler.station_io import load_station
 from web.extensions import db
 from web.models import AuditLog, Station
@@ -60,7 +61,7 @@ def test_list_rows_uses_the_file_columns_and_ids(app, station_id):
         people = list_rows(_station(), "people")
         assert people[0] == {"id": people[0]["id"], "person_id": "P1", "name": "张伟", "role": "police",
                              "home_grid": None, "skills": "driver", "max_shifts_per_week": None,
-                             "phone": "13800000001"}
+                             "phone": "13800000001"} | dict.fromkeys(io._PERSON_RULE_COLUMNS)  # overrides: none
         shifts = list_rows(_station(), "shifts")
         assert shifts[1] | {"id": 0} == {"id": 0, "shift_id": "night", "name": "夜班", "start": "22:00",
                                          "end": "06:00", "night": True}

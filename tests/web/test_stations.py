@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from scheduler.model import StationDataError
 from scheduler.station_io import load_station
 from web.extensions import db
-from web.models import Availability, DemandRow, Grid, Person, Pin, ShiftType, Station
+from web.models import Availability, DemandRow, Grid, Person, Pin, ShiftType, Station, StationRequest
 from web.services.stations import export_station_folder, import_station_folder, station_counts, station_to_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo-station"
 TINY = ROOT / "fixtures" / "tiny"
-TABLES = (Station, Person, Grid, ShiftType, DemandRow, Availability, Pin)
+TABLES = (Station, Person, Grid, ShiftType, DemandRow, Availability, Pin, StationRequest)
 
 
 def row_counts() -> dict[str, int]:
@@ -29,7 +29,7 @@ def test_import_demo_station_row_counts_and_round_trip(app, tmp_path):
         row = import_station_folder(DEMO)
         assert row.name == "五里墩派出所"
         assert station_counts(row) == {"people": 150, "grids": 8, "shifts": 3, "demand": 290,
-                                       "availability": 435, "pins": 0}
+                                       "availability": 435, "pins": 0, "requests": 0}
         row_id = row.id
     with app.app_context():  # a fresh session: everything comes from the database
         row = db.session.get(Station, row_id)

@@ -20,4 +20,4 @@ def index():
                            stations=[(s, station_counts(s)) for s in stations])
 
 
-from . import station_imports, station_pages  # noqa: E402,F401  (the station data pages register their routes)
+from . import replan, staffing, station_imports, station_pages  # noqa: E402,F401  (the station data pages register their routes)

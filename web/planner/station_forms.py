@@ -15,7 +15,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
-from scheduler.model import ROLES, WEEKDAYS
+from scheduler.model import REQUESTS, ROLES, WEEKDAYS
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,20 @@ class Column:
 
 
 ROLE_LABELS = {"police": _l("police (民警)"), "auxiliary": _l("auxiliary (辅警)"), "volunteer": _l("volunteer (义警)")}
+REQUEST_LABELS = {"on": _l("wants to work"), "off": _l("wants to be off")}
+CHOICE_LABELS = ROLE_LABELS | REQUEST_LABELS  # how a select shows each fixed value
+
+_STATION_VALUE = _l("empty: the station's rule")
+# people.csv's optional per-person overrides of the station's rules (docs/horizon-and-rules.md).
+PERSON_OVERRIDES = (
+    Column("min_consecutive_days", _l("Fewest working days in a row"), hint=_STATION_VALUE),
+    Column("max_consecutive_days", _l("Most working days in a row"), hint=_STATION_VALUE),
+    Column("min_consecutive_days_off", _l("Fewest days off in a row"), hint=_STATION_VALUE),
+    Column("max_weekends", _l("Most weekends worked"), hint=_STATION_VALUE),
+    Column("min_total_minutes", _l("Fewest minutes in the plan"), hint=_STATION_VALUE),
+    Column("max_total_minutes", _l("Most minutes in the plan"), hint=_STATION_VALUE),
+    Column("max_shifts_per_type", _l("Most shifts of each type"), hint=_l("e.g. night=4;day=10")),
+)
 
 COLUMNS = {
     "people": (
@@ -35,6 +49,7 @@ COLUMNS = {
         Column("skills", _l("Skills"), hint=_l("separated by ;")),
         Column("max_shifts_per_week", _l("Most shifts per week"), hint=_l("empty: the role's default")),
         Column("phone", _l("Phone")),
+        *PERSON_OVERRIDES,
     ),
     "grids": (
         Column("grid_id", _l("Grid ID")), Column("name", _l("Name")),
@@ -51,18 +66,27 @@ COLUMNS = {
         Column("shift_id", _l("Shift ID")), Column("role", _l("Role"), ("",) + ROLES, hint=_l("empty only with a skill")),
         Column("min", _l("Needed")), Column("max", _l("At most"), hint=_l("empty: as many as needed")),
         Column("skill", _l("Skill")),
+        Column("under_weight", _l("Weight per missing person"), hint=_l("empty: the grid level's weight")),
+        Column("over_weight", _l("Weight per extra person"), hint=_l("empty: the station's weight")),
+    ),
+    "requests": (
+        Column("person_id", _l("Person ID")), Column("date", _l("Date"), hint="2026-11-25"),
+        Column("shift_id", _l("Shift ID")), Column("request", _l("Request"), REQUESTS),
+        Column("weight", _l("Weight if not met"), hint=_l("empty: 1")),
     ),
 }
 
 # The sections of the station page: the table each shows, and which demand rows.
-SECTIONS = {"people": "people", "grids": "grids", "shifts": "shifts", "templates": "demand", "overrides": "demand"}
+SECTIONS = {"people": "people", "grids": "grids", "shifts": "shifts", "templates": "demand", "overrides": "demand",
+            "requests": "requests"}
 SECTION_TITLES = {"people": _l("People"), "grids": _l("Grids"), "shifts": _l("Shifts"),
-                  "templates": _l("Weekly demand"), "overrides": _l("Date overrides")}
+                  "templates": _l("Weekly demand"), "overrides": _l("Date overrides"), "requests": _l("Requests")}
 WEEKDAY_SET = frozenset(WEEKDAYS)
 
 TABLE_LABELS = {"people": _l("People (people.csv)"), "grids": _l("Grids (grids.csv)"),
                 "shifts": _l("Shifts (shifts.csv)"), "demand": _l("Demand (demand.csv)"),
-                "availability": _l("Availability (availability.csv)"), "pins": _l("Pins (pins.csv)")}
+                "availability": _l("Availability (availability.csv)"), "pins": _l("Pins (pins.csv)"),
+                "requests": _l("Requests (requests.csv)")}
 
 
 class ZipUploadForm(FlaskForm):

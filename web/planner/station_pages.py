@@ -1,4 +1,4 @@
-"""Planner pages for a station's data: people, grids, shifts, weekly demand, date overrides, settings.
+"""Planner pages for a station's data: people, grids, shifts, weekly demand, date overrides, requests, settings.
 
 Each view parses nothing itself: it hands the typed text to web/services/station_edit.py and shows
 the errors that come back next to their fields, with what was typed kept.
@@ -15,18 +15,22 @@ from ..auth.access import STAFF, roles_required
 from ..extensions import db
 from ..models import Station
 from ..services.station_edit import (
+    OPTIONAL_RULES,
+    SPECS,
     WEIGHT_KEYS,
     StationEditError,
     create_row,
     delete_row,
     list_rows,
     settings_of,
+    shift_caps_text,
+    successions_text,
     update_row,
     update_settings,
     usages,
 )
 from . import bp
-from .station_forms import COLUMNS, ROLE_LABELS, SECTION_TITLES, SECTIONS, WEEKDAY_SET
+from .station_forms import CHOICE_LABELS, COLUMNS, ROLE_LABELS, SECTION_TITLES, SECTIONS, WEEKDAY_SET
 
 
 def _station(station_id: int) -> Station:
@@ -64,7 +68,7 @@ def _render_section(station: Station, section: str, values=None, errors=None, st
     return render_template(
         "planner/station_data.html", title=f"{station.name} · {SECTION_TITLES[section]}", station=station,
         section=section, sections=SECTION_TITLES, columns=COLUMNS[table], rows=_section_rows(station, section),
-        values=values if values is not None else blank, errors=errors or {}, role_labels=ROLE_LABELS,
+        values=values if values is not None else blank, errors=errors or {}, role_labels=CHOICE_LABELS,
     ), status
 
 
@@ -112,7 +116,7 @@ def station_row_edit(station_id: int, section: str, row_id: int):
             return redirect(url_for("planner.station_data", station_id=station.id, section=section))
     return render_template("planner/station_row.html", title=_("Edit row"), station=station, section=section,
                            row_id=row_id, columns=COLUMNS[table], values=values, errors=errors,
-                           role_labels=ROLE_LABELS), 400 if errors else 200
+                           role_labels=CHOICE_LABELS), 400 if errors else 200
 
 
 @bp.route("/stations/<int:station_id>/data/<section>/<int:row_id>/delete", methods=["GET", "POST"])
@@ -129,15 +133,17 @@ def station_row_delete(station_id: int, section: str, row_id: int):
         else:
             flash(_("Row deleted."), "success")
             return redirect(url_for("planner.station_data", station_id=station.id, section=section))
-    id_column = COLUMNS[table][0].name
-    used = usages(station, table, row[id_column]) if table != "demand" else {}
+    id_column = SPECS[table].id_column
+    used = usages(station, table, row[id_column]) if id_column else {}
     return render_template("planner/station_delete.html", title=_("Delete row"), station=station, section=section,
                            row=row, columns=COLUMNS[table], errors=errors, used=used), 400 if errors else 200
 
 
 # --------------------------------------------------------------------------- settings
 
-RULE_FIELDS = ("min_rest_hours", "max_consecutive_days", "max_consecutive_nights")
+RULE_FIELDS = ("min_rest_hours", "max_consecutive_days", "max_consecutive_nights", *OPTIONAL_RULES)
+# Rules typed as one line of text: `night=4;day=10` and `night>day; late>early`.
+RULE_TEXT_FIELDS = ("max_shifts_per_type", "forbidden_successions")
 WEIGHT_FIELDS = tuple(key for key in WEIGHT_KEYS if key != "uncovered")
 LEVELS = ("1", "2", "3", "4")
 
@@ -152,10 +158,16 @@ def _number(text: str):
     return text
 
 
+def _rule_value(key: str, text: str):
+    """An optional rule left empty is switched off (None); the others are numbers for the checker."""
+    return None if key in OPTIONAL_RULES and not text else _number(text)
+
+
 def _settings_from_form(form) -> dict:
     return {
         "name": form.get("name", "").strip(),
-        "rules": {key: _number(form.get(f"rules.{key}", "").strip()) for key in RULE_FIELDS}
+        "rules": {key: _rule_value(key, form.get(f"rules.{key}", "").strip()) for key in RULE_FIELDS}
+        | {key: form.get(f"rules.{key}", "").strip() for key in RULE_TEXT_FIELDS}
         | {"escort_roles": form.getlist("rules.escort_roles"),
            "max_shifts_per_week": {role: _number(form.get(f"rules.max_shifts_per_week.{role}", "").strip())
                                    for role in ROLES}},
@@ -169,7 +181,13 @@ def _flat(settings: dict) -> dict[str, object]:
     flat: dict[str, object] = {"name": settings["name"]}
     for group in ("rules", "weights"):
         for key, value in settings[group].items():
-            if isinstance(value, dict):
+            if f"{group}.{key}" == "rules.max_shifts_per_type":
+                flat["rules.max_shifts_per_type"] = value if isinstance(value, str) else shift_caps_text(value)
+            elif f"{group}.{key}" == "rules.forbidden_successions":
+                flat["rules.forbidden_successions"] = value if isinstance(value, str) else successions_text(value)
+            elif value is None:
+                flat[f"{group}.{key}"] = ""
+            elif isinstance(value, dict):
                 flat.update({f"{group}.{key}.{inner}": v for inner, v in value.items()})
             else:
                 flat[f"{group}.{key}"] = value
@@ -187,7 +205,7 @@ def station_settings(station_id: int):
         try:
             update_settings(station, data)
         except StationEditError as error:
-            errors = error.by_field()
+            errors = _form_errors(error)
         else:
             flash(_("Settings saved."), "success")
             return redirect(url_for("planner.station_settings", station_id=station.id))
@@ -201,6 +219,19 @@ def station_settings(station_id: int):
 
 def _settings_fields() -> set[str]:
     """The dotted names the settings form has a field for (its errors show next to them; others on top)."""
-    return ({"name", "rules.escort_roles"} | {f"rules.{key}" for key in RULE_FIELDS}
+    return ({"name", "rules.escort_roles"} | {f"rules.{key}" for key in RULE_FIELDS + RULE_TEXT_FIELDS}
             | {f"rules.max_shifts_per_week.{role}" for role in ROLES} | {f"weights.{key}" for key in WEIGHT_FIELDS}
             | {f"weights.uncovered.{level}" for level in LEVELS})
+
+
+def _form_errors(error: StationEditError) -> dict:
+    """The errors by form field: one about a shift inside a text rule (`rules.max_shifts_per_type.night`) goes
+    next to that rule's text field."""
+    grouped: dict = {}
+    for field, message in error.errors:
+        for key in RULE_TEXT_FIELDS:
+            if field and field.startswith(f"rules.{key}."):
+                shift_id = field.rsplit(".", 1)[1]
+                field, message = f"rules.{key}", message if shift_id in message else f"{shift_id}: {message}"
+        grouped.setdefault(field, []).append(message)
+    return grouped

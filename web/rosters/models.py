@@ -13,6 +13,8 @@ import sqlalchemy.orm as so
 from ..extensions import db
 
 JOB_STATUSES = ("queued", "running", "done", "failed", "stopped")
+JOB_KINDS = ("solve", "replan")  # replan: repair a published roster after an absence (ReplanRequest)
+REPLAN_OUTCOMES = ("accepted", "discarded")
 ACTIVE_JOB_STATUSES = ("queued", "running")
 ROSTER_STATUSES = ("draft", "published")
 
@@ -39,6 +41,7 @@ class SolveJob(db.Model):
     station_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("station.id", ondelete="CASCADE"), index=True)
     week_start: so.Mapped[dt.date]
     backend: so.Mapped[str] = so.mapped_column(sa.String(16))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="solve", server_default="solve")
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="queued")
     objective: so.Mapped[float | None]
     bound: so.Mapped[float | None]
@@ -108,6 +111,34 @@ class RosterAssignment(db.Model):
     shift_id: so.Mapped[str] = so.mapped_column(sa.String(64))
     grid_id: so.Mapped[str] = so.mapped_column(sa.String(64))
     person_id: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+
+
+class ReplanRequest(db.Model):
+    """A reported absence on a published roster and the re-plan job it started (a SolveJob of kind "replan").
+
+    The proposal is the draft Roster whose `from_job` is the job; `changes` are the engine's change list
+    (with its Chinese and English wording). `written` and `replaced` are the availability rows the report
+    wrote and the rows they replaced, so a discard puts the station's availability back as it was.
+    """
+
+    __tablename__ = "replan_request"
+    __table_args__ = (sa.CheckConstraint(f"outcome IN {REPLAN_OUTCOMES!r}", name="outcome"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    job_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("solve_job.id", ondelete="CASCADE"), unique=True)
+    base_roster_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("roster.id", ondelete="CASCADE"), index=True)
+    person_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    starts_at: so.Mapped[dt.datetime]  # Asia/Shanghai local time, like the shifts
+    ends_at: so.Mapped[dt.datetime]
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    not_before: so.Mapped[dt.datetime]  # local time of the report: assignments started before it never move
+    written: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    replaced: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    changes: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    outcome: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+
+    job = so.relationship("SolveJob")
+    base_roster = so.relationship("Roster")
 
 
 class AuditLog(db.Model):

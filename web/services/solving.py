@@ -233,6 +233,10 @@ def run_job(app: Flask, job_id: int, token: StopToken) -> None:
 
 def _run_job(app: Flask, job_id: int, token: StopToken) -> None:
     job = db.session.get(SolveJob, job_id)
+    if job is not None and job.kind == "replan":
+        from .replanning import run_replan  # repairs a published roster after an absence (imports this module)
+
+        return run_replan(app, job_id, token)
     if job is None or job.status != "queued":
         return
     if job.stop_requested:

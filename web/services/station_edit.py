@@ -9,7 +9,9 @@ nothing is half-written. Success is committed together with its audit log entry.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from typing import Any
 
 from flask import has_request_context
@@ -21,28 +23,37 @@ from scheduler import model as m
 from scheduler import station_io as io
 
 from ..extensions import db
-from ..models import Availability, DemandRow, Grid, Person, Pin, ShiftType, Station
+from ..models import Availability, DemandRow, Grid, Person, Pin, ShiftType, Station, StationRequest
 from .audit import audit
-from .stations import TABLES, rules_from_json, rules_to_json, station_to_engine, weights_from_json, weights_to_json
+from .stations import (
+    TABLES,
+    rules_from_json,
+    rules_to_json,
+    shift_caps_to_text,
+    station_to_engine,
+    weights_from_json,
+    weights_to_json,
+)
 
-TABLES_EDITABLE = ("people", "grids", "shifts", "demand")
+TABLES_EDITABLE = ("people", "grids", "shifts", "demand")  # also edited through the JSON API
+EDITABLE = (*TABLES_EDITABLE, "requests")  # the planner's pages edit requests.csv too
 
 # The loader's file spec and row parser per table: one definition of what a cell may hold.
 # (They are private to station_io; a public `parse_row` there would be the cleaner home.)
 SPECS = {"people": io._PEOPLE, "grids": io._GRIDS, "shifts": io._SHIFTS, "demand": io._DEMAND,
-         "availability": io._AVAILABILITY, "pins": io._PINS}
+         "availability": io._AVAILABILITY, "pins": io._PINS, "requests": io._REQUESTS}
 _PARSERS = {"people": io._person, "grids": io._grid, "shifts": io._shift, "demand": io._demand,
-            "availability": io._availability, "pins": io._pin}
+            "availability": io._availability, "pins": io._pin, "requests": io._request}
 FILES = {table: spec.file for table, spec in SPECS.items()}
 MODELS = {"people": Person, "grids": Grid, "shifts": ShiftType, "demand": DemandRow,
-          "availability": Availability, "pins": Pin}
-# The columns the database stores: FORMAT.md's; optional columns the engine added later are left to it.
+          "availability": Availability, "pins": Pin, "requests": StationRequest}
+# The columns the database stores: every column of the loader's file spec (a test checks none is missing).
 COLUMNS = {table: tuple(c for c in spec.columns if c in MODELS[table].__table__.columns)
            for table, spec in SPECS.items()}
 TABLE_OF_FILE = {file: table for table, file in FILES.items()}
 
-_RULE_KEYS = ("min_rest_hours", "max_consecutive_days", "max_consecutive_nights", "escort_roles",
-              "max_shifts_per_week")
+# The optional rules (None: not applied); a settings change leaving one empty switches it off.
+OPTIONAL_RULES = tuple(f.name for f in dataclasses.fields(m.Rules) if f.default is None)
 # Every weight (weights_to_json stores them all); "uncovered" comes first.
 WEIGHT_KEYS = tuple(m.Weights.__dataclass_fields__)
 
@@ -115,6 +126,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):  # max_shifts_per_type sent as {"night": 4} through the API
+        return ";".join(f"{key}={most}" for key, most in value.items())
     return str(value).strip()
 
 
@@ -137,6 +150,7 @@ def db_fields(table: str, item) -> dict[str, Any]:
     fields = {column: getattr(item, column) for column in COLUMNS[table]}
     if table == "people":
         fields["skills"] = ";".join(sorted(item.skills))
+        fields["max_shifts_per_type"] = shift_caps_to_text(item.max_shifts_per_type)
     if table == "demand":
         fields["day"] = item.day.isoformat() if isinstance(item.day, dt.date) else item.day
     return fields
@@ -213,7 +227,7 @@ def _commit(station: Station, table: str | None, old_id: str | None, action: str
 
 
 def create_row(station: Station, table: str, data: dict) -> dict:
-    _check_table(table, TABLES_EDITABLE)
+    _check_table(table, EDITABLE)
     item = parse_row(table, data)
     with db.session.no_autoflush:
         _load_all(station)
@@ -225,7 +239,7 @@ def create_row(station: Station, table: str, data: dict) -> dict:
 
 def update_row(station: Station, table: str, row_id: int, data: dict) -> dict:
     """Change the given fields of a row (fields left out keep their value)."""
-    _check_table(table, TABLES_EDITABLE)
+    _check_table(table, EDITABLE)
     row = _find(station, table, row_id)
     current = row_to_dict(table, row)
     item = parse_row(table, {**{k: v for k, v in current.items() if k != "id"}, **data})
@@ -240,7 +254,7 @@ def update_row(station: Station, table: str, row_id: int, data: dict) -> dict:
 
 
 def delete_row(station: Station, table: str, row_id: int) -> None:
-    _check_table(table, TABLES_EDITABLE)
+    _check_table(table, EDITABLE)
     row = _find(station, table, row_id)
     id_column = SPECS[table].id_column
     key = _key(table, row)
@@ -251,35 +265,81 @@ def delete_row(station: Station, table: str, row_id: int) -> None:
                 table=table, row=key)
 
 
+_KEY_COLUMNS = {"demand": ("grid_id", "day", "shift_id", "role", "skill"),
+                "requests": ("person_id", "date", "shift_id", "request")}
+
+
 def _key(table: str, row) -> str:
-    """How the audit log names a row: its id, or for demand its grid, day, shift, role and skill."""
+    """How the audit log names a row: its id, or the columns that tell demand or request rows apart."""
     id_column = SPECS[table].id_column
     if id_column:
         return getattr(row, id_column)
-    return " ".join(str(getattr(row, c) or "") for c in ("grid_id", "day", "shift_id", "role", "skill")).strip()
+    return " ".join(str(getattr(row, c) or "") for c in _KEY_COLUMNS[table]).strip()
 
 
 # --------------------------------------------------------------------------- settings
 
 
 def settings_of(station: Station) -> dict:
-    """name, rules and weights as in station.toml (uncovered keyed by level as text)."""
+    """name, and every rule and weight as station.toml holds them (JSON values: lists, text keys, null)."""
     rules, weights = rules_from_json(station.rules_json), weights_from_json(station.weights_json)
-    return {
-        "name": station.name,
-        "rules": {key: getattr(rules, key) for key in _RULE_KEYS} | {"escort_roles": list(rules.escort_roles)},
-        "weights": {key: getattr(weights, key) for key in WEIGHT_KEYS}
-        | {"uncovered": {str(level): value for level, value in weights.uncovered.items()}},
-    }
+    return {"name": station.name, "rules": json.loads(rules_to_json(rules)),
+            "weights": json.loads(weights_to_json(weights))}
+
+
+def parse_successions(text: str) -> tuple[tuple[str, str], ...]:
+    """`night>day; late>early`: a shift followed by a shift on the next date (the model checks the ids)."""
+    pairs = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        first, arrow, then = (item.strip() for item in part.partition(">"))
+        if not (arrow and first and then) or ">" in then:
+            raise ValueError(_("%(part)s is not SHIFT>SHIFT (e.g. night>day)", part=repr(part)))
+        pairs.append((first, then))
+    return tuple(pairs)
+
+
+def successions_text(pairs) -> str:
+    return "; ".join(f"{first}>{then}" for first, then in pairs)
+
+
+def shift_caps_text(caps: dict) -> str:
+    return ";".join(f"{shift_id}={most}" for shift_id, most in caps.items())
+
+
+def _rules_schema(check: io._TomlChecker) -> dict:
+    """station.toml's [rules] keys, checked as the loader checks them; two also accept the form's text."""
+
+    def caps(key, value):
+        if isinstance(value, str):
+            try:
+                return dict(io._parse_shift_caps(value))
+            except ValueError as error:
+                return check.bad(key, str(error))
+        return check.per_shift(key, value)
+
+    def successions(key, value):
+        if isinstance(value, str):
+            try:
+                return parse_successions(value)
+            except ValueError as error:
+                return check.bad(key, str(error))
+        return check.successions(key, value)
+
+    return {"min_rest_hours": check.number, "max_consecutive_days": check.integer,
+            "max_consecutive_nights": check.integer, "escort_roles": check.roles,
+            "max_shifts_per_week": check.per_role} | dict.fromkeys(OPTIONAL_RULES, check.integer) | {
+        "max_shifts_per_type": caps, "forbidden_successions": successions}
 
 
 def _parse_settings(data: dict) -> tuple[str, m.Rules, m.Weights]:
     """Check the keys and value types as the station.toml loader does; StationEditError otherwise."""
     issues: list[m.DataIssue] = []
     check = io._TomlChecker(issues)
-    rules_schema = {"min_rest_hours": check.number, "max_consecutive_days": check.integer,
-                    "max_consecutive_nights": check.integer, "escort_roles": check.roles,
-                    "max_shifts_per_week": check.per_role}
+    if isinstance(data.get("rules"), dict):  # an optional rule left empty is not applied
+        data = {**data, "rules": {k: v for k, v in data["rules"].items() if not (k in OPTIONAL_RULES and v is None)}}
+    rules_schema = _rules_schema(check)
     weights_schema = {"uncovered": check.per_level} | {key: check.integer for key in WEIGHT_KEYS[1:]}
     top = check.table("", data, {"name": check.text,
                                  "rules": lambda key, value: check.table(key, value, rules_schema),

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from tests.web import conftest as web_fixtures
 from tests.web.conftest import _HASH, PASSWORD  # noqa: F401  (PASSWORD: for the tests)
@@ -17,6 +13,8 @@ from web.api.tokens import issue_token
 from web.extensions import db
 from web.models import User
 from web.services.stations import import_station_folder
+
+from ..live_server import live_server
 
 # The web tests' fixtures (app on a SQLite file, client, runner, auth), shared rather than copied.
 make_app, app, client, runner, auth = (web_fixtures.make_app, web_fixtures.app, web_fixtures.client,
@@ -93,20 +91,8 @@ def error_of(response) -> dict:
     return body["error"]
 
 
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """The app on 127.0.0.1:<free port> in a thread (werkzeug, threaded), as in tests/browser/conftest.py."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="api-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-
-
-@pytest.fixture
-def live_server(app):
-    with serving(app) as url:
+@pytest.fixture(name="live_server")
+def live_server_fixture(app):
+    """The app over real HTTP on a free port of 127.0.0.1 (tests/live_server.py)."""
+    with live_server(app) as url:
         yield url

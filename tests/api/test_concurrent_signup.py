@@ -6,8 +6,6 @@ production; each volunteer is a thread with its own token.
 
 from __future__ import annotations
 
-import threading
-
 import requests
 import sqlalchemy as sa
 
@@ -16,6 +14,7 @@ from web.extensions import db
 from web.models import User
 from web.volunteer.models import SlotSignup
 
+from ..at_once import at_once
 from .conftest import _HASH
 from .test_self_service import open_slot
 
@@ -35,25 +34,14 @@ def volunteer_tokens(app, station_id: int) -> list[str]:
 def test_fifty_volunteers_at_once_for_eight_places_over_http(app, station, live_server):
     slot_id = open_slot(app, station, capacity=PLACES)
     tokens = volunteer_tokens(app, station)
-    start = threading.Barrier(VOLUNTEERS)
-    answers: list[tuple[int, str | None]] = []
-    errors: list[BaseException] = []
 
-    def volunteer(token: str) -> None:
-        try:
-            start.wait()
-            response = requests.post(f"{live_server}/api/v1/slots/{slot_id}/signup",
-                                     headers={"Authorization": f"Bearer {token}"}, timeout=60)
-            answers.append((response.status_code, response.json().get("error", {}).get("code")))
-        except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(error)
+    def volunteer(token: str, go) -> tuple[int, str | None]:
+        go()
+        response = requests.post(f"{live_server}/api/v1/slots/{slot_id}/signup",
+                                 headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        return response.status_code, response.json().get("error", {}).get("code")
 
-    threads = [threading.Thread(target=volunteer, args=(token,)) for token in tokens]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    assert not errors
+    answers = at_once(volunteer, tokens)
     assert answers.count((201, None)) == PLACES
     assert answers.count((409, "slot_full")) == VOLUNTEERS - PLACES
     with app.app_context():

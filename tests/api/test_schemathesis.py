@@ -27,7 +27,8 @@ from web.models import SolveJob
 from web.services.solving import JobRunner, store_roster
 from web.volunteer.models import OpenSlot
 
-from .conftest import LINKED, add_station, make_token, serving
+from ..live_server import live_server
+from .conftest import LINKED, add_station, make_token
 
 EXAMPLES_PER_OPERATION = 8
 WEEK = dt.date(2026, 11, 23)
@@ -71,7 +72,7 @@ def served_api(make_app):
     app = make_app(SOLVE_RUNNER=IdleRunner)
     seed(app, add_station(app, accounts=LINKED))
     tokens = {"planner": make_token(app, "planner"), "V1": make_token(app, "V1")}
-    with serving(app) as url:
+    with live_server(app) as url:
         yield app, url, tokens
 
 

@@ -7,7 +7,6 @@ the slot's row (`SELECT ... FOR UPDATE`). This runs the second path for real.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from web.services import signups
 from web.services.signups import Outcome
 from web.volunteer.models import OpenSlot, SlotSignup
 
+from ..at_once import at_once
 from ..postgres import postgres_url  # noqa: F401  (the fixture)
 from .conftest import settings
 
@@ -63,25 +63,15 @@ def test_fifty_volunteers_at_once_for_eight_places_on_postgresql(pg_app):
         db.session.add(slot)
         db.session.commit()
         slot_id = slot.id
-    start = threading.Barrier(50)
-    outcomes: list[Outcome] = []
-    errors: list[BaseException] = []
 
-    def volunteer(number: int) -> None:
-        try:
-            with pg_app.app_context():
-                start.wait(timeout=60)
-                outcomes.append(signups.sign_up(slot_id, f"V{number:02d}"))
-                db.session.remove()
-        except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(error)
+    def volunteer(number: int, go) -> Outcome:
+        with pg_app.app_context():
+            go()
+            outcome = signups.sign_up(slot_id, f"V{number:02d}")
+            db.session.remove()
+            return outcome
 
-    threads = [threading.Thread(target=volunteer, args=(i,)) for i in range(1, 51)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors[:3]
+    outcomes = at_once(volunteer, range(1, 51))
     assert outcomes.count(Outcome.OK) == 8 and outcomes.count(Outcome.FULL) == 42
     with pg_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SlotSignup)

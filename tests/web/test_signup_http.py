@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 
 import requests
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from web.extensions import db
 from web.models import Person, Station, User, _now
 from web.volunteer.models import OpenSlot, SlotSignup
 
+from ..at_once import at_once
 from ..live_server import live_server
 from .conftest import _HASH, PASSWORD
 
@@ -49,33 +49,22 @@ def test_fifty_volunteers_sign_up_at_once_over_http_and_exactly_eight_get_in(mak
     # CSRF on, as in production; the login limit is per IP and all 50 come from 127.0.0.1 here.
     app = make_app(WTF_CSRF_ENABLED=True, LOGIN_RATE_LIMIT="1000 per minute")
     slot_id = _seed(app)
-    answers: dict[str, str] = {}
-    errors: list[BaseException] = []
-    ready = threading.Barrier(len(VOLUNTEERS))
 
     with live_server(app) as url:
-        def volunteer(username: str) -> None:
-            try:
-                with requests.Session() as http:
-                    form = http.get(f"{url}/auth/login", timeout=30).text
-                    login = http.post(f"{url}/auth/login", timeout=30, allow_redirects=False,
-                                      data={"username": username, "password": PASSWORD, "csrf_token": _csrf(form)})
-                    assert login.status_code == 302, login.text[:300]
-                    token = _csrf(http.get(f"{url}/my/slots", timeout=30).text)
-                    ready.wait(timeout=60)  # all press the button together
-                    answer = http.post(f"{url}/my/slots/{slot_id}/signup", data={"csrf_token": token}, timeout=60)
-                    assert answer.status_code == 200
-                    answers[username] = answer.text
-            except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
-                errors.append(error)
+        def volunteer(username: str, go) -> str:
+            with requests.Session() as http:
+                form = http.get(f"{url}/auth/login", timeout=30).text
+                login = http.post(f"{url}/auth/login", timeout=30, allow_redirects=False,
+                                  data={"username": username, "password": PASSWORD, "csrf_token": _csrf(form)})
+                assert login.status_code == 302, login.text[:300]
+                token = _csrf(http.get(f"{url}/my/slots", timeout=30).text)
+                go()  # all press the button together
+                answer = http.post(f"{url}/my/slots/{slot_id}/signup", data={"csrf_token": token}, timeout=60)
+                assert answer.status_code == 200
+                return answer.text
 
-        threads = [threading.Thread(target=volunteer, args=(v,)) for v in VOLUNTEERS]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        answers = dict(zip(VOLUNTEERS, at_once(volunteer, VOLUNTEERS), strict=True))
 
-    assert not errors, errors[:3]
     succeeded = sorted(v for v, page in answers.items() if "报名成功" in page)
     full = [v for v, page in answers.items() if "抱歉，本次巡逻已报满" in page]
     assert len(succeeded) == CAPACITY and len(full) == len(VOLUNTEERS) - CAPACITY

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from web.services import signups
 from web.services.signups import Outcome
 from web.volunteer.models import OpenSlot, SlotSignup
 
+from ..at_once import at_once
 from .conftest import _HASH, PASSWORD
 
 MONDAY = av.week_start(dt.date.today() + dt.timedelta(days=7))
@@ -222,25 +222,15 @@ def test_slots_of_another_station_are_not_found(app, client, auth, station):
 def test_fifty_volunteers_at_once_for_eight_places(app, station):
     """Capacity is never exceeded: 50 threads, each its own app context and session, against a SQLite file."""
     slot_id = open_slot(app, station, capacity=8)
-    start = threading.Barrier(50)
-    outcomes: list[Outcome] = []
-    errors: list[BaseException] = []
 
-    def volunteer(number: int) -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                outcomes.append(signups.sign_up(slot_id, f"V{number:02d}"))
-                db.session.remove()
-        except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(error)
+    def volunteer(number: int, go) -> Outcome:
+        with app.app_context():
+            go()
+            outcome = signups.sign_up(slot_id, f"V{number:02d}")
+            db.session.remove()
+            return outcome
 
-    threads = [threading.Thread(target=volunteer, args=(i,)) for i in range(1, 51)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    outcomes = at_once(volunteer, range(1, 51))
     assert outcomes.count(Outcome.OK) == 8 and outcomes.count(Outcome.FULL) == 42
     assert len(rows(app, SlotSignup, slot_id=slot_id)) == 8
 

@@ -204,7 +204,8 @@ def uncovered_demand(station: Station, week: dt.date, result: Result, days: int)
     ]
 
 
-def write_outputs(out: Path, station: Station, week: dt.date, days: int, result: Result) -> list[dict]:
+def write_outputs(out: Path, station: Station, week: dt.date, days: int, result: Result,
+                  history: History | None = None) -> list[dict]:
     """roster.csv, coverage.csv, roster.xlsx (when there is a roster) and summary.json; returns the uncovered rows."""
     out.mkdir(parents=True, exist_ok=True)
     uncovered = []
@@ -212,7 +213,7 @@ def write_outputs(out: Path, station: Station, week: dt.date, days: int, result:
         write_roster_csv(out / "roster.csv", station, result.roster)
         write_coverage_csv(out / "coverage.csv", station, week, result.roster, days)
         write_roster_xlsx(out / "roster.xlsx", station, week, result.roster, days)
-        write_gaps(out / "gaps.txt", station, week, result.roster, days)
+        write_gaps(out / "gaps.txt", station, week, result.roster, days, history)
         uncovered = uncovered_demand(station, week, result, days)
     else:
         for name in ROSTER_FILES:  # a roster left from an earlier run must not pass for this one
@@ -239,14 +240,15 @@ def print_result(station: Station, result: Result, uncovered: list[dict]) -> Non
             print(f"  ... and {len(uncovered) - UNCOVERED_SHOWN} more row(s), see coverage.csv")
 
 
-def write_gaps(path: Path, station: Station, week: dt.date, roster: list, days: int) -> None:
+def write_gaps(path: Path, station: Station, week: dt.date, roster: list, days: int,
+               history: History | None = None) -> None:
     """gaps.txt: why each uncovered demand is uncovered, in Chinese and English (coverage.csv keeps its columns)."""
-    text = format_gaps(explain_gaps(station, week, roster, days)) or "所有需求均已满足。 All demand is covered."
+    text = format_gaps(explain_gaps(station, week, roster, days, history=history)) or "所有需求均已满足。 All demand is covered."
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def print_gaps(station: Station, week: dt.date, roster: list, days: int) -> None:
-    explanations = explain_gaps(station, week, roster, days)
+def print_gaps(station: Station, week: dt.date, roster: list, days: int, history: History | None = None) -> None:
+    explanations = explain_gaps(station, week, roster, days, history=history)
     if not explanations:
         return
     print("\nWhy demand is uncovered (缺岗原因):")
@@ -280,7 +282,7 @@ def load(folder: Path) -> Station:
 def run_solve(station: Station, week: dt.date, days: int, out: Path, **options) -> Result:
     """Solve, write the outputs and print the report; raises Failure without a roster."""
     result = solve_with_progress(station, week, days=days, **options)
-    uncovered = write_outputs(out, station, week, days, result)
+    uncovered = write_outputs(out, station, week, days, result, options.get("history"))
     if result.status is SolveStatus.INFEASIBLE:
         messages = [c.message for c in result.conflicts] or ["(no smaller set of pins and rules was found)"]
         raise Failure(EXIT_INFEASIBLE, "The pinned assignments (pins.csv) cannot all hold with the hard rules:",
@@ -290,7 +292,7 @@ def run_solve(station: Station, week: dt.date, days: int, out: Path, **options) 
                f"none was found within the time limit of {options['time_limit']:g} s; try a longer --time-limit")
         raise Failure(EXIT_NO_ROSTER, f"No roster: {why}.", status_line(result))
     print_result(station, result, uncovered)
-    print_gaps(station, week, result.roster, days)
+    print_gaps(station, week, result.roster, days, options.get("history"))
     print(f"\nWrote {', '.join((*ROSTER_FILES, 'summary.json'))} to {out}")
     print(status_line(result))
     return result
@@ -319,11 +321,11 @@ def cmd_check(args: argparse.Namespace) -> int:
                 "objective": report.objective, "terms": report.terms,
                 "violations": [vars(v) for v in report.violations],
                 "missing": sum(row.missing for row in report.coverage),
-                "gaps": [e.to_dict() for e in explain_gaps(station, args.week, roster, args.days)]}
+                "gaps": [e.to_dict() for e in explain_gaps(station, args.week, roster, args.days, history=history)]}
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         print(format_report(report, station))
-        print_gaps(station, args.week, roster, args.days)
+        print_gaps(station, args.week, roster, args.days, history)
     return EXIT_OK if report.ok else EXIT_VIOLATIONS
 
 
@@ -412,7 +414,7 @@ def cmd_replan(args: argparse.Namespace) -> int:
 
     (args.out / "changes.csv").unlink(missing_ok=True)  # one left from an earlier run must not pass for this one
     run_solve(station, args.week, args.days, args.out, backend=args.backend, time_limit=args.time_limit,
-              workers=args.workers, job=job, doing="Re-planning")
+              workers=args.workers, job=job, doing="Re-planning", history=history)
     changes = answer["replan"].changes
     write_changes_csv(args.out / "changes.csv", changes)
     counts = answer["replan"].counts

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..checker import CheckReport, CoverageRow, check_roster
+from ..history import History
 from ..model import Assignment, Person, Station
 from . import wording
 from .blockers import BLOCKERS, FREE, Blocked, Place, RosterView, first_block
@@ -83,13 +84,17 @@ class GapExplanation:
 
 
 def explain_gaps(station: Station, week_start: dt.date, roster: Iterable[Assignment], days: int = 7,
-                 lang: str = "zh") -> list[GapExplanation]:
-    """An explanation for every demand row in force whose min the roster does not meet."""
+                 lang: str = "zh", history: History | None = None) -> list[GapExplanation]:
+    """An explanation for every demand row in force whose min the roster does not meet.
+
+    With `history` (history.py) the rest, run and succession blockers also see the previous
+    roster's tail, so a night on Sunday is named as what keeps someone off Monday's day shift.
+    """
     if lang not in wording.LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(wording.LANGUAGES)}")
     roster = list(roster)
-    report = check_roster(station, week_start, roster, days)
-    view = RosterView(station, week_start, days, roster)
+    report = check_roster(station, week_start, roster, days, history=history)
+    view = RosterView(station, week_start, days, roster, history)
     trial = _Trial(view, roster, report)
     return [_explain(view, trial, row, lang) for row in report.coverage if row.missing]
 
@@ -145,7 +150,8 @@ class _Trial:
         self.left -= 1
         view = self.view
         extra = Assignment(place.date, place.shift.shift_id, place.grid.grid_id, person_id)
-        after = check_roster(view.station, view.week_start, [*self.roster, extra], len(view.dates))
+        after = check_roster(view.station, view.week_start, [*self.roster, extra], len(view.dates),
+                             history=view.history)
         broken = [v.rule for v in after.violations
                   if v not in self.broken_before and v.person_id in (person_id, None)]
         if broken:

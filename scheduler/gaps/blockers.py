@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .. import rules as R
+from ..history import History
 from ..horizon import demand_in_force, horizon_dates
 from ..model import MINUTES_PER_DAY, Assignment, DemandRow, Grid, Person, Shift, Station
 
 FREE = "free"  # passed every blocker: only the objective kept them out
+PREVIOUS_WEEK = "previous_week"  # a detail's last value when the block comes from the previous roster's tail
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,14 @@ class RosterView:
     """The roster as the blockers see it: each person's assignments and who is on each place.
 
     Assignments outside the horizon or naming unknown ids are left out, as the checker ignores them.
+    `tail` holds the history's assignments before the horizon, which the rest, run and succession
+    blockers look back into (as the checker does).
     """
 
-    def __init__(self, station: Station, week_start: dt.date, days: int, roster: Iterable[Assignment]):
+    def __init__(self, station: Station, week_start: dt.date, days: int, roster: Iterable[Assignment],
+                 history: History | None = None):
         self.station = station
+        self.history = history
         self.week_start = week_start
         self.dates = horizon_dates(week_start, days)
         self.demand = demand_in_force(station, self.dates)
@@ -58,8 +64,20 @@ class RosterView:
             if a.date in horizon and a.person_id in people and a.shift_id in self.shifts and a.grid_id in grids:
                 self.by_person[a.person_id].append(a)
                 self.on_place[(a.grid_id, a.date, a.shift_id)].append(people[a.person_id])
+        self.tail: dict[str, list[Assignment]] = defaultdict(list)
+        for a in history.tail_before(week_start) if history else ():
+            if a.person_id in people and a.shift_id in self.shifts:
+                self.tail[a.person_id].append(a)
         self.pins = {(p.person_id, p.date, p.shift_id): p.grid_id for p in station.pins}
         self.availability = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
+
+    def with_tail(self, person: Person) -> list[Assignment]:
+        """The person's assignments of the previous roster's tail, then of the roster."""
+        return [*self.tail.get(person.person_id, []), *self.by_person.get(person.person_id, [])]
+
+    def from_tail(self, a: Assignment) -> tuple:
+        """The marker a detail ends with when `a` is in the previous week (the words say so)."""
+        return (PREVIOUS_WEEK,) if a.date < self.week_start else ()
 
     def there(self, place: Place) -> list[Person]:
         return self.on_place.get((place.grid.grid_id, place.date, place.shift.shift_id), [])
@@ -123,31 +141,36 @@ def min_rest_between_shifts(view: RosterView, person: Person, place: Place) -> B
     """The nearest assignment that overlaps or leaves less than the minimum rest."""
     start, end = view.interval(place.date, place.shift)
     needed = view.station.rules.min_rest_hours * 60
-    for a in view.by_person.get(person.person_id, []):
+    for a in view.with_tail(person):
         other_start, other_end = view.interval(a.date, view.shifts[a.shift_id])
         gap = other_start - end if other_start >= start else start - other_end
         if gap < needed:
-            return Blocked("rest", R.MIN_REST_BETWEEN_SHIFTS, ((a.date - place.date).days, a.shift_id))
+            detail = ((a.date - place.date).days, a.shift_id, *view.from_tail(a))
+            return Blocked("rest", R.MIN_REST_BETWEEN_SHIFTS, detail)
     return None
 
 
-def _run_through(dates: set[dt.date], day: dt.date) -> int:
-    """Length of the run of consecutive dates in `dates` that goes through `day`."""
+def _run_through(dates: set[dt.date], day: dt.date) -> tuple[dt.date, int]:
+    """First date and length of the run of consecutive dates in `dates` that goes through `day`."""
     one = dt.timedelta(days=1)
     before = after = 0
     while day - (before + 1) * one in dates:
         before += 1
     while day + (after + 1) * one in dates:
         after += 1
-    return before + 1 + after
+    return day - before * one, before + 1 + after
 
 
 def _too_long_run(view: RosterView, person: Person, place: Place, reason: str, rule: str, limit: int,
                   counts: Callable[[Assignment], bool]) -> Blocked | None:
-    dates = {a.date for a in view.by_person.get(person.person_id, []) if counts(a)}
+    """Runs go on from the previous roster's tail, as in the checker."""
+    dates = {a.date for a in view.with_tail(person) if counts(a)}
     if place.date in dates:
         return None  # that date is worked already: the run does not grow
-    return Blocked(reason, rule, (limit,)) if _run_through(dates, place.date) > limit else None
+    first, length = _run_through(dates, place.date)
+    if length <= limit:
+        return None
+    return Blocked(reason, rule, (limit, PREVIOUS_WEEK) if first < view.week_start else (limit,))
 
 
 def max_consecutive_days(view: RosterView, person: Person, place: Place) -> Blocked | None:
@@ -235,10 +258,10 @@ def forbidden_successions(view: RosterView, person: Person, place: Place) -> Blo
     """A forbidden shift on the date before or after, named as the rest rule names its shift."""
     forbidden = set(view.station.rules.forbidden_successions)
     this = place.shift.shift_id
-    for a in view.by_person.get(person.person_id, []):
+    for a in view.with_tail(person):
         offset = (a.date - place.date).days
         if (offset == -1 and (a.shift_id, this) in forbidden) or (offset == 1 and (this, a.shift_id) in forbidden):
-            return Blocked("succession", R.FORBIDDEN_SUCCESSIONS, (offset, a.shift_id))
+            return Blocked("succession", R.FORBIDDEN_SUCCESSIONS, (offset, a.shift_id, *view.from_tail(a)))
     return None
 
 

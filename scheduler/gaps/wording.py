@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from .. import rules as R
 from ..model import ROLE_NAMES_ZH, Station
+from .blockers import PREVIOUS_WEEK
 
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -59,11 +60,28 @@ def _relative_day(offset: int, date: dt.date, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+def _last_week_day(date: dt.date, lang: str) -> str:
+    """A date of the previous roster's week, e.g. 上周日 / on last week's Sun."""
+    return f"上{WEEKDAYS_ZH[date.weekday()]}" if lang == "zh" else f"on last week's {WEEKDAYS_EN[date.weekday()]}"
+
+
 def _rest(station: Station, date: dt.date, detail: tuple, lang: str) -> str:
-    offset, shift_id = detail
+    """detail: (days from the gap's date, shift id), with PREVIOUS_WEEK last when that shift is last week's."""
+    offset, shift_id = detail[:2]
     shift = station.shifts_by_id[shift_id].name
-    when = _relative_day(offset, date + dt.timedelta(days=offset), lang)
+    day = date + dt.timedelta(days=offset)
+    when = _last_week_day(day, lang) if _from_last_week(detail) else _relative_day(offset, day, lang)
     return f"{when}{shift}" if lang == "zh" else f"{shift} {when}"
+
+
+def _from_last_week(detail: tuple) -> bool:
+    return bool(detail) and detail[-1] == PREVIOUS_WEEK
+
+
+def _counting_last_week(text: str, detail: tuple, lang: str) -> str:
+    if not _from_last_week(detail):
+        return text
+    return f"{text}，连上周" if lang == "zh" else f"{text}, counting last week"
 
 
 def _grid(station: Station, date: dt.date, detail: tuple, lang: str) -> str:
@@ -75,11 +93,11 @@ def _cap(station: Station, date: dt.date, detail: tuple, lang: str) -> str:
 
 
 def _limit_days(station: Station, date: dt.date, detail: tuple, lang: str) -> str:
-    return f"最多{detail[0]}天" if lang == "zh" else f"at most {detail[0]}"
+    return _counting_last_week(f"最多{detail[0]}天" if lang == "zh" else f"at most {detail[0]}", detail, lang)
 
 
 def _limit_nights(station: Station, date: dt.date, detail: tuple, lang: str) -> str:
-    return f"最多{detail[0]}个" if lang == "zh" else f"at most {detail[0]}"
+    return _counting_last_week(f"最多{detail[0]}个" if lang == "zh" else f"at most {detail[0]}", detail, lang)
 
 
 def _at_least_days(station: Station, date: dt.date, detail: tuple, lang: str) -> str:

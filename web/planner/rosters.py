@@ -20,6 +20,15 @@ from ..rosters.models import Roster, SolveJob
 from ..services.audit import audit
 from ..services.fairness import fairness
 from ..services.gaps import gap_explanations
+from ..services.history import (
+    MAX_LOOKBACK,
+    LookbackError,
+    default_lookback,
+    describe,
+    parse_lookback,
+    roster_history,
+    station_history,
+)
 from ..services.solving import (
     INTERRUPTED,
     NO_ROSTER,
@@ -89,9 +98,12 @@ def week(station_id: int):
         .order_by(SolveJob.id.desc()).limit(1))
     rosters = db.session.scalars(sa.select(Roster).where(
         Roster.station_id == station.id, Roster.week_start == week_start).order_by(Roster.version.desc())).all()
+    lookback = job.lookback_weeks if job is not None and job.lookback_weeks is not None else default_lookback()
+    used = station_history(station.id, station_to_engine(station), week_start, lookback)
     return render_template("planner/week.html", title=_("Week of %(date)s", date=week_start.isoformat()),
                            station=station, week_start=week_start, job=job,
                            status=job_status(job) if job else None, rosters=rosters,
+                           lookback=lookback, max_lookback=MAX_LOOKBACK, history_used=describe(used),
                            previous=week_start - dt.timedelta(days=7), next=week_start + dt.timedelta(days=7))
 
 
@@ -102,8 +114,10 @@ def generate(station_id: int):
     station = _station(station_id)
     week_start = _week(request.form.get("week"))
     try:
-        start_solve(station.id, week_start, current_user)
+        start_solve(station.id, week_start, current_user, lookback=parse_lookback(request.form.get("lookback")))
         flash(_("Generating the roster; you can leave this page and come back."), "info")
+    except LookbackError as error:
+        flash(str(error), "error")
     except JobConflict:
         flash(_("A roster for this week is already being generated. Wait for it or stop it first."), "error")
     return redirect(url_for("planner.week", station_id=station.id, week=week_start.isoformat()))
@@ -138,7 +152,8 @@ def roster(roster_id: int):
     row = _roster_or_404(roster_id)
     station = station_to_engine(row.station)
     assignments = roster_assignments(row)
-    report = check_roster(station, row.week_start, assignments)
+    history = roster_history(row, station).history  # rest and runs continue from the previous published week
+    report = check_roster(station, row.week_start, assignments, history=history)
     dates = [row.week_start + dt.timedelta(days=i) for i in range(7)]
     people = {p.person_id: p for p in station.people}
     cells: dict[tuple, list] = defaultdict(list)
@@ -153,7 +168,7 @@ def roster(roster_id: int):
         "planner/roster.html", title=_("Roster version %(version)s", version=row.version), roster=row,
         station=station, dates=dates, cells=cells, missing=missing, report=report, people=people,
         by_person=by_person, uncovered=[c for c in report.coverage if c.missing],
-        gaps=gap_explanations(station, row.week_start, assignments),
+        gaps=gap_explanations(station, row.week_start, assignments, history=history),
         fairness=fairness(station, assignments, request.args.get("fairness_sort")),
         fairness_sort=request.args.get("fairness_sort"),
     )

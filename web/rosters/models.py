@@ -55,6 +55,8 @@ class SolveJob(db.Model):
     # Who runs it: "host:pid" of the process (thread runner) or a worker machine's name.
     worker: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     requested_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Weeks of published rosters whose counts the solve balances (services/history.py); None: the default.
+    lookback_weeks: so.Mapped[int | None]
 
     station = so.relationship("Station")
     requester = so.relationship("User")

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import Pin
 from ..rosters.models import Roster, RosterAssignment
 from .audit import audit
+from .history import roster_history
 from .solving import RosterFrozen, roster_assignments
 from .stations import station_to_engine
 
@@ -179,8 +180,9 @@ def preview(roster: Roster, change: Change, station: m.Station | None = None) ->
     """Check the roster as it is and as it would be after `change`; nothing is written."""
     station = station or station_to_engine(roster.station)
     old, after = changed_assignments(roster, change)
-    return Preview(change, old, check_roster(station, roster.week_start, roster_assignments(roster)),
-                   check_roster(station, roster.week_start, after))
+    history = roster_history(roster, station).history  # a move across the week's first date is checked too
+    return Preview(change, old, check_roster(station, roster.week_start, roster_assignments(roster), history=history),
+                   check_roster(station, roster.week_start, after, history=history))
 
 
 def save_change(roster: Roster, change: Change, user=None, accept_violations: bool = False) -> Preview:

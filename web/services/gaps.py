@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask_babel import get_locale
 
-from scheduler import Assignment, Station
+from scheduler import Assignment, History, Station
 from scheduler.gaps import explain_gaps
 
 
@@ -21,7 +21,7 @@ def page_language() -> str:
 
 
 def gap_explanations(station: Station, week_start: dt.date, assignments: list[Assignment],
-                     days: int = 7) -> dict[tuple, str]:
+                     days: int = 7, history: History | None = None) -> dict[tuple, str]:
     """(date, shift_id, grid_id, role, skill) of each uncovered demand row -> why, in the page's language."""
     return {(e.date, e.shift_id, e.grid_id, e.role, e.skill): e.text
-            for e in explain_gaps(station, week_start, assignments, days, lang=page_language())}
+            for e in explain_gaps(station, week_start, assignments, days, lang=page_language(), history=history)}

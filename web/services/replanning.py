@@ -22,13 +22,14 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import StopToken
+from scheduler import History, StopToken
 from scheduler import model as m
 
 from ..extensions import db
 from ..models import Availability
 from ..rosters.models import ReplanRequest, Roster, SolveJob
 from .audit import audit
+from .history import station_history
 from .solving import (
     NO_ROSTER,
     JobConflict,
@@ -240,26 +241,29 @@ def run_replan(app: Flask, job_id: int, token: StopToken) -> None:
     station = station_to_engine(job.station)
     previous = roster_assignments(request.base_roster)
     week_start, backend, not_before = job.week_start, job.backend, request.not_before
+    # The earlier weeks as for a solve (services/history.py): rest rules hold across the week's first date.
+    history = station_history(job.station_id, station, week_start, job.lookback_weeks).history
     reporter = _ProgressWriter(app, job_id, token)
     reporter.start()
     try:
         outcome = replan(station, week_start, previous, now=not_before, backend=backend,
                          time_limit=app.config.get("SOLVE_TIME_LIMIT", 60.0), progress=reporter.update, stop=token,
-                         workers=app.config.get("SOLVE_WORKERS"))
+                         workers=app.config.get("SOLVE_WORKERS"), history=history)
     finally:
         reporter.close()
     db.session.rollback()  # see the progress writes of the other session
-    _finish(db.session.get(SolveJob, job_id), outcome, stopped=token.stopped)
+    _finish(db.session.get(SolveJob, job_id), outcome, stopped=token.stopped, history=history)
 
 
-def _finish(job: SolveJob, outcome, *, stopped: bool) -> None:
+def _finish(job: SolveJob, outcome, *, stopped: bool, history: History | None = None) -> None:
     result = outcome.result
     stopped = stopped or job.stop_requested
     job.objective, job.bound, job.gap, job.elapsed = result.objective, result.bound, result.gap, result.wall_time
     job.finished_at = _now()
     roster = None
     if result.has_roster:
-        roster = store_roster(job.station_id, job.week_start, result.roster, created_by=job.requested_by, job=job)
+        roster = store_roster(job.station_id, job.week_start, result.roster, created_by=job.requested_by, job=job,
+                              history=history)
         request_of(job).changes = [change_json(c) for c in outcome.changes]
         job.status = "stopped" if stopped else "done"
     else:

@@ -23,12 +23,13 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import Assignment, Progress, StopToken, check_roster, solve
+from scheduler import Assignment, History, Progress, StopToken, check_roster, solve
 
 from ..extensions import db
 from ..models import Station
 from ..rosters.models import ACTIVE_JOB_STATUSES, Roster, RosterAssignment, SolveJob
 from .audit import audit
+from .history import check_lookback, default_lookback, station_history
 from .stations import station_to_engine
 
 log = logging.getLogger(__name__)
@@ -147,9 +148,12 @@ def active_job(station_id: int, week_start: dt.date) -> SolveJob | None:
     )
 
 
-def start_solve(station_id: int, week_start: dt.date, user=None, backend: str | None = None) -> SolveJob:
+def start_solve(station_id: int, week_start: dt.date, user=None, backend: str | None = None,
+                lookback: int | None = None) -> SolveJob:
     """Queue a solve of the station's week and start it in the background; returns the job at once.
 
+    `lookback`: the weeks of published rosters whose counts the solve balances (None: the default;
+    services/history.py). Raises LookbackError for one outside 0..MAX_LOOKBACK.
     Raises JobConflict while another solve of the same station and week is queued or running
     (checked here and enforced by the partial unique index `ux_solve_job_active`), LookupError
     for an unknown station.
@@ -157,20 +161,22 @@ def start_solve(station_id: int, week_start: dt.date, user=None, backend: str | 
     app = current_app._get_current_object()
     if db.session.get(Station, station_id) is None:
         raise LookupError(f"no station {station_id}")
+    lookback = check_lookback(default_lookback() if lookback is None else lookback)
     existing = active_job(station_id, week_start)
     if existing is not None:
         raise JobConflict(existing)
     runner = get_runner(app)
     job = SolveJob(station_id=station_id, week_start=week_start, status="queued",
                    backend=backend or app.config.get("SOLVE_BACKEND", "cpsat"),
-                   requested_by=getattr(user, "id", None), worker=runner.worker_id)
+                   requested_by=getattr(user, "id", None), worker=runner.worker_id, lookback_weeks=lookback)
     db.session.add(job)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise JobConflict(active_job(station_id, week_start)) from None
-    audit("solve.start", user, job=job.id, station=station_id, week_start=week_start, backend=job.backend)
+    audit("solve.start", user, job=job.id, station=station_id, week_start=week_start, backend=job.backend,
+          lookback=lookback)
     db.session.commit()
     runner.submit(app, job.id)
     return job
@@ -247,11 +253,13 @@ def _run_job(app: Flask, job_id: int, token: StopToken) -> None:
     db.session.commit()
     station = station_to_engine(job.station)
     week_start, backend, requested_by = job.week_start, job.backend, job.requested_by
+    history = station_history(job.station_id, station, week_start, job.lookback_weeks).history
     reporter = _ProgressWriter(app, job_id, token)
     reporter.start()
     try:
         result = solve(station, week_start, backend=backend, time_limit=app.config.get("SOLVE_TIME_LIMIT", 60.0),
-                       progress=reporter.update, stop=token, workers=app.config.get("SOLVE_WORKERS"))
+                       progress=reporter.update, stop=token, workers=app.config.get("SOLVE_WORKERS"),
+                       history=history)
     finally:
         reporter.close()
     db.session.rollback()  # see the progress writes of the other sessions
@@ -261,7 +269,8 @@ def _run_job(app: Flask, job_id: int, token: StopToken) -> None:
     job.finished_at = _now()
     roster = None
     if result.has_roster:
-        roster = store_roster(job.station_id, week_start, result.roster, created_by=requested_by, job=job)
+        roster = store_roster(job.station_id, week_start, result.roster, created_by=requested_by, job=job,
+                              history=history)
         job.status = "stopped" if stopped else "done"
     else:
         job.status = "stopped" if stopped else "failed"
@@ -326,10 +335,15 @@ def next_version(station_id: int, week_start: dt.date) -> int:
 
 
 def store_roster(station_id: int, week_start: dt.date, assignments: list[Assignment], *, created_by=None,
-                 job: SolveJob | None = None) -> Roster:
-    """A new draft version of the week holding `assignments`, with the checker's objective (not committed)."""
+                 job: SolveJob | None = None, history: History | None = None) -> Roster:
+    """A new draft version of the week holding `assignments`, with the checker's objective (not committed).
+
+    The objective counts the earlier weeks (`history`, else the station's with the default look-back).
+    """
     station = station_to_engine(db.session.get(Station, station_id))
-    report = check_roster(station, week_start, assignments)
+    if history is None:
+        history = station_history(station_id, station, week_start).history
+    report = check_roster(station, week_start, assignments, history=history)
     roster = Roster(station_id=station_id, week_start=week_start, version=next_version(station_id, week_start),
                     status="draft", objective=report.objective, terms=dict(report.terms), created_by=created_by,
                     from_job=job.id if job else None)

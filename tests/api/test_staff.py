@@ -111,6 +111,18 @@ def test_generate_poll_read_export_and_publish_a_roster(app, api, station):
         assert actions == ["solve.start", "solve.finish", "roster.export", "roster.export", "roster.publish"]
 
 
+def test_the_look_back_is_stored_with_the_job(app, api, station):
+    from web.services.solving import get_runner
+
+    response = api.post("/api/v1/rosters", as_="planner",
+                        json={"station_id": station, "week": WEEK.isoformat(), "lookback_weeks": 0})
+    assert response.status_code == 202
+    job_id = response.get_json()["id"]
+    with app.app_context():
+        get_runner(app).join(job_id, timeout=60)
+        assert db.session.get(SolveJob, job_id).lookback_weeks == 0
+
+
 def test_a_second_solve_of_the_week_is_409_and_a_job_can_be_stopped(app, api, station):
     with app.app_context():
         # A job of another (live) worker: held in the database, not by this process.
@@ -130,6 +142,8 @@ def test_a_second_solve_of_the_week_is_409_and_a_job_can_be_stopped(app, api, st
 def test_roster_request_validation_and_unknown_ids(api, station):
     for body, field in (({"week": WEEK.isoformat()}, "station_id"), ({"station_id": station}, "week"),
                         ({"station_id": station, "week": "2026-W48"}, "week"),
+                        ({"station_id": station, "week": WEEK.isoformat(), "lookback_weeks": 53}, "lookback_weeks"),
+                        ({"station_id": station, "week": WEEK.isoformat(), "lookback_weeks": "4"}, "lookback_weeks"),
                         ({"station_id": 777, "week": WEEK.isoformat()}, "station_id")):
         response = api.post("/api/v1/rosters", as_="planner", json=body)
         assert response.status_code == 400 and error_of(response)["field"] == field, body

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..services import station_edit
 from .errors import MESSAGES
 from .inputs import MAX_ID
 
@@ -15,7 +16,7 @@ VERSION = "1.0.0"
 STAFF_ROLES = ["admin", "planner"]
 SELF_ROLES = ["volunteer", "officer"]
 ANY_ROLES = ["admin", "planner", "officer", "volunteer"]
-TABLES = ("people", "grids", "shifts", "demand")
+TABLES = station_edit.EDITABLE  # people, grids, shifts, demand, requests
 
 
 def _ref(name: str) -> dict:
@@ -87,7 +88,10 @@ SCHEMAS = {
     "Stations": _object(["stations"], stations={"type": "array", "items": _object(["id", "name"], id=INTEGER,
                                                                                  name=TEXT)}),
     "RosterCreate": _object(["station_id", "week"], station_id=ID,
-                            week={**DATE, "description": "any day of the week; the roster starts on its Monday"}),
+                            week={**DATE, "description": "any day of the week; the roster starts on its Monday"},
+                            lookback_weeks={"type": "integer", "minimum": 0, "maximum": 52,
+                                            "description": "published weeks before this one whose nights and "
+                                                           "weekends the solve balances (default 4)"}),
     "Job": _object(["id", "station_id", "week", "status", "active", "objective", "bound", "gap", "elapsed", "error",
                     "roster_id"], id=INTEGER, station_id=INTEGER, week=DATE,
                    status={"type": "string", "enum": ["queued", "running", "done", "failed", "stopped"]},

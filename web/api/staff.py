@@ -13,6 +13,7 @@ from ..models import Person, Station
 from ..rosters.models import Roster, SolveJob
 from ..services import open_slots
 from ..services.audit import audit
+from ..services.history import MAX_LOOKBACK
 from ..services.solving import (
     ROSTER_FILE_TYPES,
     JobConflict,
@@ -92,8 +93,11 @@ def create_roster():
     if "week" not in body:
         raise invalid("week", _l("week is required (any day of the week, YYYY-MM-DD)."))
     week = week_param(parse_date(body.get("week"), "week"))
+    lookback = body.get("lookback_weeks")
+    if lookback is not None:
+        lookback = parse_int(lookback, "lookback_weeks", 0, MAX_LOOKBACK)
     try:
-        job = start_solve(station.id, week, api_user())
+        job = start_solve(station.id, week, api_user(), lookback=lookback)
     except JobConflict as conflict:
         raise ApiError(409, "solve_running", job_id=conflict.job.id if conflict.job else None) from None
     return jsonify(job_json(job)), 202

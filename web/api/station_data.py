@@ -15,7 +15,7 @@ from .access import STAFF, token_required
 from .errors import ApiError
 from .inputs import get_or_404, json_body
 
-TABLES = station_edit.TABLES_EDITABLE  # people, grids, shifts, demand
+TABLES = station_edit.EDITABLE  # people, grids, shifts, demand, requests
 
 
 def _station(station_id: int) -> Station:

@@ -35,8 +35,8 @@ from .stations import (
     weights_to_json,
 )
 
-TABLES_EDITABLE = ("people", "grids", "shifts", "demand")  # also edited through the JSON API
-EDITABLE = (*TABLES_EDITABLE, "requests")  # the planner's pages edit requests.csv too
+# The tables planners edit row by row, in the browser and through the JSON API.
+EDITABLE = ("people", "grids", "shifts", "demand", "requests")
 
 # The loader's file spec and row parser per table: one definition of what a cell may hold.
 # (They are private to station_io; a public `parse_row` there would be the cleaner home.)

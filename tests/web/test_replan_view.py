@@ -187,6 +187,11 @@ def test_absence_writes_availability_and_the_proposal_makes_exactly_one_swap(cli
     assert page.count('class="changed"') == 2  # Wednesday's cell, in the old roster and in the proposal
     assert f"/planner/replans/{job_id}/accept" in page and f"/planner/replans/{job_id}/discard" in page
     assert _actions(app)[-3:] == ["absence.report", "replan.start", "replan.finish"]
+    with app.app_context():
+        station_id = db.session.get(SolveJob, job_id).station_id
+    week = client.get(f"/planner/stations/{station_id}/week", query_string={"week": WEEK.isoformat()})
+    week = week.get_data(as_text=True)
+    assert f"重新排班 #{job_id}" in week and f'href="/planner/replans/{job_id}"' in week  # the proposal, not the draft
 
 
 def test_the_report_returns_at_once_and_a_reload_finds_the_running_job(make_app, published):

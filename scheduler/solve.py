@@ -50,6 +50,10 @@ def solve(
     conflicts = static_conflicts(inst)
     if conflicts:
         return Result(SolveStatus.INFEASIBLE, backend, conflicts=conflicts, wall_time=time.monotonic() - started)
+    if backend == "cpsat" and hint is None:
+        in_parts = _solve_in_parts(station, week_start, time_limit, days, workers, progress, stop, history, started)
+        if in_parts is not None:
+            return in_parts
     options = SolveOptions(
         time_limit=time_limit, workers=workers or default_workers(), gap_limit=gap_limit,
         progress=progress, stop=stop, hint=hint_from_roster(inst, hint) if hint else None, log=log,
@@ -64,6 +68,21 @@ def solve(
         result.conflicts = explain_infeasible(inst)
     elif result.has_roster:
         result.roster = roster_from_counts(inst, outcome)
+    return result
+
+
+def _solve_in_parts(station, week_start, time_limit, days, workers, progress, stop, history, started) -> Result | None:
+    """Very large stations: grids in groups, each solved as a station of its own (decompose.py)."""
+    from . import decompose
+
+    if not decompose.worth_it(station):
+        return None
+    left = None if time_limit is None else max(1.0, time_limit - (time.monotonic() - started))
+    result = decompose.solve_in_parts(station, week_start, time_limit=left, days=days,
+                                      workers=workers or default_workers(), progress=progress, stop=stop,
+                                      history=history)
+    if result is not None:
+        result.wall_time = time.monotonic() - started
     return result
 
 

@@ -36,6 +36,7 @@ from .solving import (
     _now,
     _ProgressWriter,
     active_job,
+    claim_job,
     get_runner,
     publish_roster,
     published_roster,
@@ -229,14 +230,8 @@ def run_replan(app: Flask, job_id: int, token: StopToken) -> None:
     from scheduler.replan import replan  # the engine: a solver backend is loaded here, in the job only
 
     job = db.session.get(SolveJob, job_id)
-    if job is None or job.status != "queued":
+    if not claim_job(job):
         return
-    if job.stop_requested:
-        job.status, job.finished_at, job.error = "stopped", _now(), NO_ROSTER
-        db.session.commit()
-        return
-    job.status, job.started_at = "running", _now()
-    db.session.commit()
     request = request_of(job)
     station = station_to_engine(job.station)
     previous = roster_assignments(request.base_roster)

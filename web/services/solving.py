@@ -237,20 +237,28 @@ def run_job(app: Flask, job_id: int, token: StopToken) -> None:
             db.session.remove()
 
 
+def claim_job(job: SolveJob | None) -> bool:
+    """Mark a queued job running (committed); False if there is nothing to run: gone, already taken,
+    or stopped before it started (then marked stopped)."""
+    if job is None or job.status != "queued":
+        return False
+    if job.stop_requested:
+        job.status, job.finished_at, job.error = "stopped", _now(), NO_ROSTER
+        db.session.commit()
+        return False
+    job.status, job.started_at = "running", _now()
+    db.session.commit()
+    return True
+
+
 def _run_job(app: Flask, job_id: int, token: StopToken) -> None:
     job = db.session.get(SolveJob, job_id)
     if job is not None and job.kind == "replan":
         from .replanning import run_replan  # repairs a published roster after an absence (imports this module)
 
         return run_replan(app, job_id, token)
-    if job is None or job.status != "queued":
+    if not claim_job(job):
         return
-    if job.stop_requested:
-        job.status, job.finished_at, job.error = "stopped", _now(), NO_ROSTER
-        db.session.commit()
-        return
-    job.status, job.started_at = "running", _now()
-    db.session.commit()
     station = station_to_engine(job.station)
     week_start, backend, requested_by = job.week_start, job.backend, job.requested_by
     history = station_history(job.station_id, station, week_start, job.lookback_weeks).history

@@ -23,6 +23,7 @@ from .auth.access import roles_required
 from .extensions import db
 from .models import Station
 from .services import ledger as lg
+from .services.availability import week_start
 
 bp = Blueprint("ledger", __name__)
 
@@ -34,7 +35,7 @@ CSV_COLUMNS = ("person_id", "name", "role") + lg.MEASURES
 
 
 def _this_week() -> dt.date:
-    return lg.week_monday(dt.datetime.now(ZONE).date())
+    return week_start(dt.datetime.now(ZONE).date())
 
 
 def _lookback() -> tuple[dt.date, int, list[str]]:
@@ -43,7 +44,7 @@ def _lookback() -> tuple[dt.date, int, list[str]]:
     until, weeks = _this_week(), lg.DEFAULT_WEEKS
     if request.args.get("week"):
         try:
-            until = lg.week_monday(dt.date.fromisoformat(request.args["week"]))
+            until = week_start(dt.date.fromisoformat(request.args["week"]))
         except ValueError:
             errors.append(_("week: “%(value)s” is not a date like 2026-03-02.", value=request.args["week"]))
     if request.args.get("weeks"):

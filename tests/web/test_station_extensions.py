@@ -24,7 +24,6 @@ from web.services.station_edit import (
     COLUMNS,
     EDITABLE,
     SPECS,
-    StationEditError,
     create_row,
     delete_row,
     list_rows,
@@ -44,6 +43,8 @@ from web.services.stations import (
     weights_from_json,
     weights_to_json,
 )
+
+from .test_station_edit import _refused, _station  # the same checks of a refused change
 
 DAY = dt.date(2026, 11, 23)
 RULES = m.Rules(min_rest_hours=10.5, max_consecutive_days=5, max_consecutive_nights=2, escort_roles=("police",),
@@ -90,18 +91,6 @@ def station_id(app, folder):
         return import_station_folder(folder).id
 
 
-def _station() -> Station:
-    db.session.expire_all()
-    return db.session.get(Station, 1)
-
-
-def _refused(call, *args) -> dict:
-    """The errors of a refused change by field, after checking the stored station did not change."""
-    before = station_to_engine(_station())
-    with pytest.raises(StationEditError) as error:
-        call(_station(), *args)
-    assert station_to_engine(_station()) == before
-    return error.value.by_field()
 
 
 def _exported(tmp_path) -> m.Station:

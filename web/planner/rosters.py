@@ -17,6 +17,7 @@ from ..auth.access import STAFF, roles_required
 from ..extensions import db
 from ..models import Station
 from ..rosters.models import Roster, SolveJob
+from ..services import availability as av
 from ..services.audit import audit
 from ..services.fairness import fairness
 from ..services.gaps import gap_explanations
@@ -56,7 +57,7 @@ def _week(text: str | None) -> dt.date:
         day = dt.date.fromisoformat(text)
     except ValueError:
         abort(400)
-    return day - dt.timedelta(days=day.weekday())
+    return av.week_start(day)
 
 
 def _station(station_id: int) -> Station:

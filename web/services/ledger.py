@@ -19,6 +19,7 @@ from scheduler.horizon import is_weekend
 from ..extensions import db
 from ..models import Person, ShiftType
 from ..rosters.models import Roster, RosterAssignment
+from .availability import week_start
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 52
@@ -56,10 +57,6 @@ class Ledger:
         """The largest value of `measure`, people and averages alike: the scale of the bars."""
         values = [getattr(r, measure) for r in self.rows] + [a[measure] for a in self.role_average.values()]
         return max(values, default=0)
-
-
-def week_monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def shift_hours(shift: ShiftType) -> float:
@@ -120,7 +117,7 @@ def ledger(station_id: int, until_week: dt.date, weeks: int = DEFAULT_WEEKS) -> 
     """The ledger of the `weeks` weeks ending with the week of `until_week` (any day of it)."""
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
-    until_week = week_monday(until_week)
+    until_week = week_start(until_week)
     first_week = until_week - dt.timedelta(weeks=weeks - 1)
     rosters = _counted_rosters(station_id, first_week, until_week)
     tally = _tally(station_id, rosters)

@@ -4,6 +4,7 @@
     python3 benchmarks/bench_engine.py --quick                # the demo station and Curtois Instance1
     python3 benchmarks/bench_engine.py --only 'Instance1?' generated-400/cpsat
     python3 benchmarks/bench_engine.py --quick --time-limit 5 # a smoke test
+    python3 benchmarks/bench_engine.py --curtois-time-limit 120  # the series in about an hour
 
 The series: the demo station and generated stations of 150, 400, 1,800 and 5,000 people (seed 2026;
 both backends up to 400 people, CP-SAT only above, as CBC does not build and solve those models in
@@ -148,19 +149,28 @@ def parse_args(argv):
                         help="cases by name or name/backend, wildcards allowed (demo-station, generated-400/pulp, "
                              "'Instance1?')")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="one time limit for every case")
+    parser.add_argument("--curtois-time-limit", type=float, metavar="SECONDS",
+                        help=f"the Curtois instances' limit (default {CURTOIS_LIMIT:g}); the stations keep theirs")
     parser.add_argument("--curtois-dir", type=Path, default=CURTOIS, help=f"default {CURTOIS}")
     parser.add_argument("--out", type=Path, help=f"the table's file (default {FULL_OUT.relative_to(ROOT)} for the "
                         f"full series, {PARTIAL_OUT.relative_to(ROOT)} for a partial run)")
     args = parser.parse_args(argv)
-    if args.time_limit is not None and args.time_limit <= 0:
-        parser.error(f"--time-limit must be positive, not {args.time_limit:g}")
+    for option, value in (("--time-limit", args.time_limit), ("--curtois-time-limit", args.curtois_time_limit)):
+        if value is not None and value <= 0:
+            parser.error(f"{option} must be positive, not {value:g}")
     return args
+
+
+def all_cases(args) -> tuple[list[Case], list[str]]:
+    """Every case of the series with the limits the options give (before --only and --quick)."""
+    cases, skipped = station_cases(args.time_limit)
+    cases += curtois_cases(args.curtois_time_limit or args.time_limit, args.curtois_dir)
+    return cases, skipped
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    cases, skipped = station_cases(args.time_limit)
-    cases += curtois_cases(args.time_limit, args.curtois_dir)
+    cases, skipped = all_cases(args)
     patterns = list(QUICK) if args.quick else []
     patterns += args.only or []
     cases = chosen(cases, patterns)
@@ -168,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     if not cases:
         print(f"No case matches {' '.join(patterns)}.", file=sys.stderr)
         return 2
-    partial = bool(patterns or args.time_limit)
+    partial = bool(patterns or args.time_limit or args.curtois_time_limit)
     out = args.out or (PARTIAL_OUT if partial else FULL_OUT)
     command = " ".join(["python3 benchmarks/bench_engine.py", *(sys.argv[1:] if argv is None else argv)])
     print(f"{len(cases)} case(s), one after the other; the table goes to {out}")

@@ -12,6 +12,7 @@ keeps the proven bound of CP-SAT far from the optimum.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -91,8 +92,14 @@ class Instance:
     def person_index(self, person_id: str) -> int:
         return self._person_index[person_id]
 
+    def slots_on_day(self, d: int) -> list[Slot]:
+        return self._day_slots.get(d, [])
+
     def __post_init__(self) -> None:
         self._slot_index = {(s.date, s.shift_id): s for s in self.slots}
+        self._day_slots: dict[int, list[Slot]] = {}
+        for s in self.slots:
+            self._day_slots.setdefault(s.day_index, []).append(s)
         self._person_index = {p.person_id: i for i, p in enumerate(self.people)}
 
 
@@ -183,10 +190,16 @@ def _rest_cliques(slots: list[Slot], min_rest_hours: float) -> list[list[int]]:
     constraint per clique is much stronger for the LP than one per conflicting pair.
     """
     rest = round(min_rest_hours * 60)
-    cliques: list[list[int]] = []
-    for s in slots:
-        clique = [o.index for o in slots if o.start <= s.start < o.end + rest]
-        cliques.append(sorted(clique))
-    unique = {tuple(c) for c in cliques if len(c) > 1}
-    maximal = [c for c in unique if not any(set(c) < set(o) for o in unique)]
+    order = sorted(slots, key=lambda o: o.start)
+    starts = [o.start for o in order]
+    reach = max((o.end - o.start for o in slots), default=0) + rest  # no slot reaches further back
+    times = sorted(set(starts))
+    cliques = []
+    for t in times:
+        near = order[bisect.bisect_left(starts, t - reach):bisect.bisect_right(starts, t)]
+        cliques.append(frozenset(o.index for o in near if o.end + rest > t))
+    # A clique of start t can only lie inside the next start's clique: an interval of it that
+    # reached a later start passes the next one too.
+    maximal = {tuple(sorted(c)) for c, later in zip(cliques, cliques[1:] + [frozenset()], strict=True)
+               if len(c) > 1 and not c < later}
     return [list(c) for c in sorted(maximal)]

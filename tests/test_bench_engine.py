@@ -38,6 +38,18 @@ def test_one_time_limit_for_all_and_selection_by_pattern():
     assert [c.label for c in picked] == ["generated-400/pulp"] + [f"Instance{n}/cpsat" for n in range(10, 20)]
 
 
+def test_a_curtois_limit_of_its_own_leaves_the_stations_theirs():
+    cases, _ = bench_engine.all_cases(bench_engine.parse_args(["--curtois-time-limit", "120"]))
+    limits = {c.label: c.limit for c in cases}
+    assert limits["Instance24/cpsat"] == limits["Instance1/cpsat"] == 120
+    assert limits["demo-station/cpsat"] == 30 and limits["generated-5000/cpsat"] == 120
+    cases, _ = bench_engine.all_cases(bench_engine.parse_args(["--time-limit", "5", "--curtois-time-limit", "60"]))
+    assert {c.label: c.limit for c in cases}["generated-1800/cpsat"] == 5
+    assert {c.limit for c in cases if c.name.startswith("Instance")} == {60}
+    with pytest.raises(SystemExit):
+        bench_engine.parse_args(["--curtois-time-limit", "0"])
+
+
 def test_a_row_that_failed_verification_says_so():
     row = {"instance": "Instance3", "backend": "cpsat", "limit": 600, "status": "feasible", "objective": 1010,
            "bound": 990.4, "gap": 0.0194, "first": 0.25, "to_1pct": None, "wall": 600.0, "peak_mb": 210.4,

@@ -27,8 +27,13 @@ CBC_HEURISTIC_OPTIONS = ("-cuts", "off", "-preprocess", "off")
 WORTH_IT_PERSON_SLOTS = 6000
 
 
+# Above this the PuLP copy of the model alone takes minutes and gigabytes (Curtois Instance24,
+# 1.7M person-slots: 4 minutes and 6 GB before CP-SAT had started), so CP-SAT goes alone.
+AT_MOST_PERSON_SLOTS = 250_000
+
+
 def worth_it(inst: Instance) -> bool:
-    return len(inst.people) * len(inst.slots) >= WORTH_IT_PERSON_SLOTS
+    return WORTH_IT_PERSON_SLOTS <= len(inst.people) * len(inst.slots) <= AT_MOST_PERSON_SLOTS
 
 
 MOST_SECONDS = 15.0

@@ -21,8 +21,10 @@ from .replan_goal import CHANGED, CHANGES, COVERAGE_FIRST
 Expr = Any  # a backend's linear expression or variable
 # Up to this many shifts a day, "works that day" is their sum, written out in every rule that
 # needs it; with more (Curtois Instance24: 32 shift types) one 0/1 flag equal to the sum keeps the
-# windows of the run rules short (30M terms in all before, most of them repeated sums).
-SUMMED_SHIFTS_A_DAY = 4
+# windows of the run rules short (30M terms in all before, most of them repeated sums). Not lower:
+# with flags from 5 shifts up, CP-SAT found no roster for Instance20 (6 shifts) in 120 s, with
+# sums 22865.
+SUMMED_SHIFTS_A_DAY = 12
 HIRED = "hired"  # the term of candidate people used (Instance.hire_cost); only in staffing what-ifs
 
 

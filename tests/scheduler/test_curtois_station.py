@@ -1,10 +1,11 @@
 """The Curtois-Qu instances read into the engine: the engine reaches the proven optima, and its own
 objective, its checker's and the benchmark's evaluator (scheduler/curtois.py) agree on the roster.
 
-Instance1 (607) is proven optimal by both backends. Instance2 (828) is proven by CBC; CP-SAT
-reaches 828 and 1001 (Instance3) within seconds but its bound closes slowly, so those solves stop
-as soon as the proven optimum is reached (a roster below it would be a wrong reading of the model:
-the engine's bound must never pass the known optimum either).
+Instance1 (607) is proven optimal by both backends. Instance2 (828) is proven by CBC in about 11 s;
+CP-SAT reaches 828 and 1001 (Instance3) within seconds and proves them in 5-50 s on an idle machine
+(since forbidden successions are cliques), too slow for the suite on a loaded one, so those solves
+stop as soon as the proven optimum is reached (a roster below it would be a wrong reading of the
+model: the engine's bound must never pass the known optimum either).
 """
 
 from __future__ import annotations

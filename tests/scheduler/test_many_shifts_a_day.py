@@ -17,21 +17,21 @@ from scheduler.prepare import prepare
 from scheduler.result import SolveStatus
 from scheduler.solve import solve
 
-SHIFTS = "ABCDEF"  # six types, every one forbidden before A and B, and F before everything but F
+SHIFTS = "ABCDEFGHIJKLM"  # 13 types; every one is forbidden before A and B, and M before all but M
 INSTANCE = "\n".join([
     "SECTION_HORIZON", "14", "",
     "SECTION_SHIFTS",
-    *[f"{s},{360 + 60 * i},{'A|B' if s != 'F' else 'A|B|C|D|E'}" for i, s in enumerate(SHIFTS)], "",
+    *[f"{s},{360 + 30 * i},{'A|B' if s != 'M' else '|'.join(SHIFTS[:-1])}" for i, s in enumerate(SHIFTS)], "",
     "SECTION_STAFF",
-    "P,A=6|F=3,4800,1800,3,2,2,1",
+    "P,A=6|M=3,4800,1800,3,2,2,1",
     "Q,,4800,1800,4,2,2,2",
     "R,B=4,4200,1500,3,1,2,1",
     "S,,4800,0,5,3,1,2", "",
     "SECTION_DAYS_OFF", "P,3", "R,10,11", "",
-    "SECTION_SHIFT_ON_REQUESTS", "Q,5,F,4", "S,0,A,3", "",
+    "SECTION_SHIFT_ON_REQUESTS", "Q,5,M,4", "S,0,A,3", "",
     "SECTION_SHIFT_OFF_REQUESTS", "P,6,C,2", "",
     "SECTION_COVER",
-    *[f"{d},{s},1,{20 + 5 * i},{1 + i % 2}" for d in range(14) for i, s in enumerate(SHIFTS) if (d + i) % 3 == 0],
+    *[f"{d},{s},1,{20 + 5 * i},{1 + i % 2}" for d in range(14) for i, s in enumerate(SHIFTS) if (d + i) % 7 == 0],
     "",
 ])
 

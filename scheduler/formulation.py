@@ -308,12 +308,14 @@ class Formulation:
         groups: dict[frozenset[str], list[str]] = defaultdict(list)  # followers -> shifts they may not follow
         for first, then in sorted(followers.items()):
             groups[frozenset(then)].append(first)
-        for d in range(inst.days - 1):
-            cliques = not self.explain and self._exclusive(d) and self._exclusive(d + 1)
-            for p in range(len(inst.people)):
-                today, tomorrow = self._by_shift(p, d), self._by_shift(p, d + 1)
+        one_a_day = [self._one_a_day(d) for d in range(inst.days)]
+        for p in range(len(inst.people)):
+            tomorrow = self._by_shift(p, 0)
+            for d in range(inst.days - 1):
+                today, tomorrow = tomorrow, self._by_shift(p, d + 1)
                 if not today or not tomorrow:
                     continue
+                cliques = one_a_day[d] and one_a_day[d + 1]
                 for then, firsts in groups.items():
                     before = [today[f] for f in firsts if f in today]
                     after = [tomorrow[t] for t in then if t in tomorrow]
@@ -638,11 +640,8 @@ class Formulation:
             vars_ = self._works_on_day(p, d)
             if not vars_:
                 flag = None
-            elif len(vars_) == 1 or (not self.explain and self._exclusive(d) and len(vars_) <= SUMMED_SHIFTS_A_DAY):
-                flag = self.m.total(vars_)
-            elif not self.explain and self._exclusive(d):
-                flag = self.m.bool_var(f"day_{p}_{d}")
-                self.m.add(flag == self.m.total(vars_), None)
+            elif len(vars_) == 1 or self._one_a_day(d):
+                flag = self._exactly_one_of(vars_, f"day_{p}_{d}")
             else:
                 flag = self.m.bool_var(f"day_{p}_{d}")
                 for v in vars_:
@@ -655,18 +654,28 @@ class Formulation:
         """An expression that is 1 when the person works (a matching shift) on date d."""
         if not vars_:
             return None
-        if len(vars_) == 1 or (not self.explain and self._exclusive(d) and len(vars_) <= SUMMED_SHIFTS_A_DAY):
-            return self.m.total(vars_)  # at most one of them can be worked anyway
-        if not self.explain and self._exclusive(d):
-            if len(vars_) == len(self._on_day[(p, d)]):
+        if len(vars_) == 1 or self._one_a_day(d):
+            if len(vars_) > SUMMED_SHIFTS_A_DAY and len(vars_) == len(self._on_day[(p, d)]):
                 return self._worked_day(p, d)  # every shift of the day: the one flag of the day
-            flag = self.m.bool_var(f"{tag}_{p}_{d}")
-            self.m.add(flag == self.m.total(vars_), None)
-            return flag
+            return self._exactly_one_of(vars_, f"{tag}_{p}_{d}")
         flag = self.m.bool_var(f"{tag}_{p}_{d}")
         for v in vars_:
             self.m.add(flag >= v, None)
         return flag
+
+    def _exactly_one_of(self, vars_: list[Expr], name: str) -> Expr:
+        """1 when one of `vars_` is worked, where at most one of them can be: their sum, or with many
+        shifts a 0/1 flag equal to it (SUMMED_SHIFTS_A_DAY)."""
+        if len(vars_) <= SUMMED_SHIFTS_A_DAY:
+            return self.m.total(vars_)
+        flag = self.m.bool_var(name)
+        self.m.add(flag == self.m.total(vars_), None)
+        return flag
+
+    def _one_a_day(self, d: int) -> bool:
+        """At most one shift starting on date d per person, which the model may rely on (not when
+        explaining infeasibility, where the rest rule itself may be switched off)."""
+        return not self.explain and self._exclusive(d)
 
     @functools.cache  # noqa: B019 - one formulation per solve; the cache dies with it
     def _exclusive(self, d: int) -> bool:

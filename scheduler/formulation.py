@@ -8,7 +8,6 @@ very same rules from the very same data and report the same objective.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from typing import Any, Protocol
@@ -56,6 +55,8 @@ class Formulation:
         self.escorted: dict[tuple[str, int], Expr] = {}  # (grid, slot) -> 1 when an escort is there
         self.pins = [p for p in inst.station.pins if inst.slot_of(p.date, p.shift_id)]
         self._worked: dict[tuple[int, int], Expr | None] = {}  # (person, day) -> exactly 1 when working
+        self._exclusive_days: dict[int, bool] = {}
+        self._cliques: list[set[int]] | None = None
 
     def build(self, *, objective: bool = True, fixed: tuple[dict, dict] | None = None) -> Formulation:
         """Add every rule and term; `fixed` = (works, count) values pins the roster to evaluate it."""
@@ -677,15 +678,16 @@ class Formulation:
         explaining infeasibility, where the rest rule itself may be switched off)."""
         return not self.explain and self._exclusive(d)
 
-    @functools.cache  # noqa: B019 - one formulation per solve; the cache dies with it
     def _exclusive(self, d: int) -> bool:
         """True when the rest rule already lets a person work at most one shift starting on date d."""
-        day_slots = {s.index for s in self.inst.slots_on_day(d)}
-        return any(day_slots <= set(c) for c in self._clique_sets())
-
-    @functools.cache  # noqa: B019
-    def _clique_sets(self) -> list[set[int]]:
-        return [set(c) for c in self.inst.rest_cliques]
+        # Kept on the formulation: functools.cache on a method would keep every formulation (and its
+        # model) alive for the life of the process.
+        if d not in self._exclusive_days:
+            if self._cliques is None:
+                self._cliques = [set(c) for c in self.inst.rest_cliques]
+            day_slots = {s.index for s in self.inst.slots_on_day(d)}
+            self._exclusive_days[d] = any(day_slots <= c for c in self._cliques)
+        return self._exclusive_days[d]
 
 
 def calendar_weeks(dates) -> list[list[int]]:

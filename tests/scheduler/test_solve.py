@@ -118,3 +118,22 @@ def test_summary_is_json_serialisable(backend):
     assert summary["status"] == "infeasible" and summary["objective"] is None
     assert len(summary["conflicts"]) == 1 and "min_rest_between_shifts" in summary["conflicts"][0]
     assert "王伟" in summary["conflicts"][0]
+
+
+def test_a_built_formulation_is_freed_with_its_solve():
+    """A long-running portal (or a search that builds thousands of small models) must not keep
+    every model it ever built: nothing global may hold on to a formulation."""
+    import gc
+    import weakref
+
+    from scheduler.backends.cpsat import CpSatBuilder
+    from scheduler.formulation import Formulation
+    from scheduler.prepare import prepare
+
+    inst = prepare(make_station(), WEEK, 7)
+    form = Formulation(inst, CpSatBuilder()).build()
+    assert form.works  # built for real
+    gone = weakref.ref(form)
+    del form
+    gc.collect()
+    assert gone() is None

@@ -34,8 +34,12 @@ def solve(
     hint: list[Assignment] | None = None,
     log: bool = False,
     history: History | None = None,
+    whole: bool = False,
 ) -> Result:
     """Build the best roster for the horizon starting at week_start.
+
+    `whole`: CP-SAT alone on the whole station's model, for callers that split the work themselves
+    (no parts, no people a few at a time, no CBC warm start).
 
     A solve stopped through `stop` (or by the time limit) returns the best roster found so far.
     `history` (history.py) carries earlier weeks: the rules hold across the first date and the
@@ -50,13 +54,17 @@ def solve(
     conflicts = static_conflicts(inst)
     if conflicts:
         return Result(SolveStatus.INFEASIBLE, backend, conflicts=conflicts, wall_time=time.monotonic() - started)
-    if backend == "cpsat" and hint is None:
+    if backend == "cpsat" and hint is None and not whole:
+        by_person = _solve_by_person(station, week_start, time_limit, days, workers, progress, stop, history, started)
+        if by_person is not None:
+            return by_person
         in_parts = _solve_in_parts(station, week_start, time_limit, days, workers, progress, stop, history, started)
         if in_parts is not None:
             return in_parts
     options = SolveOptions(
         time_limit=time_limit, workers=workers or default_workers(), gap_limit=gap_limit,
         progress=progress, stop=stop, hint=hint_from_roster(inst, hint) if hint else None, log=log,
+        warm_start=not whole,
     )
     outcome = _run_backend(backend, inst, options)
     result = Result(
@@ -83,6 +91,19 @@ def _solve_in_parts(station, week_start, time_limit, days, workers, progress, st
                                       history=history)
     if result is not None:
         result.wall_time = time.monotonic() - started
+    return result
+
+
+def _solve_by_person(station, week_start, time_limit, days, workers, progress, stop, history, started):
+    """Stations where no hard rule ties people together: a few people at a time first (by_person.py)."""
+    from . import by_person
+
+    if not by_person.worth_it(station, days, history):
+        return None
+    left = None if time_limit is None else max(1.0, time_limit - (time.monotonic() - started))
+    result = by_person.solve_by_person(station, week_start, time_limit=left, days=days,
+                                       workers=workers or default_workers(), progress=progress, stop=stop)
+    result.wall_time = time.monotonic() - started
     return result
 
 

@@ -1,0 +1,210 @@
+"""Stations whose hard rules are each about one person, rostered a few people at a time.
+
+Where no hard rule ties two people together (no volunteers to escort, no demand row's `max` that
+the station's people of that role could exceed) and no objective term compares people (the night
+and weekend spreads weigh 0), people interact only through the cover of the demand rows. Then a
+few people can be re-planned with everyone else kept: their station is the same station with the
+demand rows lowered by what the others already cover. Counting the others out changes the
+objective by a constant only (below `min` a person covers a gap, above it they cost `over`, as
+in the whole station), so a better roster for the few is a better roster for the whole station.
+
+The engine solves such stations this way from a few thousand person-slots up: people one by one
+first (each the best roster for themselves against what the earlier ones cover), then again and
+again a few of them together, each a small model of the same formulation. It is how the Curtois-Qu
+Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at
+all, and it beats the whole model on the long instances below them (docs/solver-notes.md). It gives
+no bound: the whole model's would take longer than the search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import replace
+
+from .history import History
+from .horizon import demand_in_force, horizon_dates
+from .model import Assignment, Person, Station
+from .result import Progress, ProgressCallback, Result, SolveStatus, StopToken
+
+log = logging.getLogger(__name__)
+
+# From this many person-slots (people x shifts x days) a separable station goes a few people at a
+# time. Measured on Curtois-Qu at 120 s (docs/solver-notes.md): better than the whole model on every
+# instance above it tried (Instance20 12,355 against 28,362; Instance13 3,178 against 7,356), and
+# the only way to a roster for Instances 22-24, whose whole model gets none in 600 s. Starting the
+# whole model from this roster (a hint) for the last 60% of the time was worse on 5 of 6.
+BY_PERSON_FROM = 5_000
+# The first pass, one person at a time, gets at most this share of the time: each person between
+# FIRST_SECONDS and MOST_FIRST_SECONDS, stopped at a relative gap of FIRST_GAP (the gap of a
+# person's own model; its objective includes the demand the others leave, so 0.1% is a first good
+# roster). One person of Instance24 (364 days x 32 shifts) takes about 0.6 s to build and 0.5-1.7 s
+# to a first roster; more time per person buys little, as the few at a time re-plan everyone.
+FIRST_SHARE = 0.4
+FIRST_SECONDS = 1.0
+MOST_FIRST_SECONDS = 2.0
+FIRST_GAP = 0.001
+FEW = (2, 3, 4, 6)  # people re-planned together, grown while their models solve to optimality
+FEW_SECONDS = 3.0
+STALLED_ROUNDS = 3  # without a time limit, stop after this many neighbourhoods per person bring nothing
+CHECK_RESERVE = 0.05  # share of the time kept for the checker on the whole station
+SEED = 2026
+
+
+def separable(station: Station, history: History | None) -> bool:
+    """True when every hard rule is about one person and the objective compares nobody."""
+    if history is not None or any(p.role == "volunteer" for p in station.people):
+        return False
+    if station.weights.night_spread or station.weights.weekend_spread:
+        return False
+    headcount = Counter(p.role for p in station.people)
+    return all(row.max >= (headcount[row.role] if row.role else len(station.people)) for row in station.demand)
+
+
+def person_slots(station: Station, days: int) -> int:
+    return len(station.people) * len(station.shifts) * days
+
+
+def worth_it(station: Station, days: int, history: History | None) -> bool:
+    return person_slots(station, days) >= BY_PERSON_FROM and separable(station, history)
+
+
+def few_station(station: Station, few: list[Person], others: list[Assignment], dates: list[dt.date]) -> Station:
+    """The station of `few` people, its demand lowered by what the `others` cover (rows by date)."""
+    ids = {p.person_id for p in few}
+    there: dict[tuple[str, dt.date, str], list[Person]] = {}
+    for a in others:
+        there.setdefault((a.grid_id, a.date, a.shift_id), []).append(station.people_by_id[a.person_id])
+    rows = []
+    for (grid_id, date, shift_id), in_force in demand_in_force(station, dates).items():
+        present = there.get((grid_id, date, shift_id), [])
+        for row in in_force:
+            covered = sum(1 for p in present
+                          if (row.role is None or p.role == row.role) and (row.skill is None or row.skill in p.skills))
+            rows.append(replace(row, day=date, min=max(0, row.min - covered), max=max(0, row.max - covered)))
+    return replace(
+        station, people=tuple(few), demand=tuple(rows),
+        availability=tuple(a for a in station.availability if a.person_id in ids),
+        pins=tuple(p for p in station.pins if p.person_id in ids),
+        requests=tuple(r for r in station.requests if r.person_id in ids),
+    )
+
+
+class _Plan:
+    """The roster being improved, person by person, and the time left."""
+
+    def __init__(self, station, week_start, days, workers, time_limit, progress, stop):
+        self.station, self.week_start, self.days, self.workers = station, week_start, days, workers
+        self.dates = horizon_dates(week_start, days)
+        self.started = time.monotonic()
+        self.deadline = None if time_limit is None else self.started + time_limit * (1 - CHECK_RESERVE)
+        self.progress, self.stop = progress, stop
+        self.rosters: dict[str, list[Assignment]] = {}
+        self.first: float | None = None
+        self.tried = self.kept = 0  # neighbourhoods solved and kept, for the log
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def stopped(self) -> bool:
+        left = self.left()
+        return self.stopped_by_caller() or (left is not None and left <= 0)
+
+    def stopped_by_caller(self) -> bool:
+        return self.stop is not None and self.stop.stopped
+
+    def others(self, few: list[Person]) -> list[Assignment]:
+        ids = {p.person_id for p in few}
+        return [a for pid, roster in self.rosters.items() if pid not in ids for a in roster]
+
+    def solve_few(self, few: list[Person], seconds: float | None, gap: float = 0.0) -> tuple[Result, Station]:
+        from .solve import solve
+
+        sub = few_station(self.station, few, self.others(few), self.dates)
+        hint = [a for p in few for a in self.rosters.get(p.person_id, [])] or None
+        result = solve(sub, self.week_start, "cpsat", time_limit=seconds, days=self.days, workers=self.workers,
+                       stop=self.stop, hint=hint, whole=True, gap_limit=gap)
+        return result, sub
+
+
+def solve_by_person(
+    station: Station, week_start: dt.date, *, time_limit: float | None, days: int, workers: int,
+    progress: ProgressCallback | None = None, stop: StopToken | None = None,
+) -> Result:
+    """People one by one, then a few at a time until the time is up; checked whole at the end."""
+    from .checker import check_roster
+
+    plan = _Plan(station, week_start, days, workers, time_limit, progress, stop)
+    people = list(station.people)
+    for n, person in enumerate(people):
+        if plan.stopped():  # stopped before everyone has a roster: there is no roster to give
+            return Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=time.monotonic() - plan.started,
+                          stopped=plan.stopped_by_caller())
+        left = plan.left()
+        # Also without a time limit: a person's model proves slowly and the few at a time re-plan them.
+        share = MOST_FIRST_SECONDS if left is None else FIRST_SHARE * left / (len(people) - n)
+        seconds = max(FIRST_SECONDS, min(MOST_FIRST_SECONDS, share))
+        result, _ = plan.solve_few([person], seconds, FIRST_GAP)
+        while not result.has_roster and result.status is not SolveStatus.INFEASIBLE and not plan.stopped():
+            seconds *= 4  # a hard one: more time
+            result, _ = plan.solve_few([person], seconds if left is None else min(seconds, plan.left()), FIRST_GAP)
+        if not result.has_roster:
+            status = SolveStatus.INFEASIBLE if result.status is SolveStatus.INFEASIBLE else SolveStatus.NO_SOLUTION
+            return Result(status, "cpsat", conflicts=result.conflicts, wall_time=time.monotonic() - plan.started,
+                          stopped=plan.stopped_by_caller())
+        plan.rosters[person.person_id] = result.roster
+        if progress:
+            progress(Progress(time.monotonic() - plan.started, None, None))
+    plan.first = time.monotonic() - plan.started
+    objective = _improve(plan, people)
+    log.info("by person: first roster after %.1f s; %d neighbourhoods, %d kept", plan.first, plan.tried, plan.kept)
+    roster = sorted(a for r in plan.rosters.values() for a in r)
+    report = check_roster(station, week_start, roster, days)
+    if not report.ok:  # cannot happen by construction; never hand out a roster that breaks a rule
+        raise RuntimeError(f"the people's rosters together break {len(report.violations)} rule(s): "
+                           f"{report.violations[0]}")
+    if objective is not None and objective != report.objective:
+        raise RuntimeError(f"re-planning a few people lost track of the objective: {objective} != {report.objective}")
+    if progress:
+        progress(Progress(time.monotonic() - plan.started, report.objective, None))
+    return Result(SolveStatus.FEASIBLE, "cpsat", objective=report.objective, terms=dict(report.terms), roster=roster,
+                  wall_time=time.monotonic() - plan.started, time_to_first=plan.first,
+                  stopped=plan.stopped_by_caller())
+
+
+def _improve(plan: _Plan, people: list[Person]) -> int | None:
+    """A few people at a time re-planned against everyone else; kept when the whole gets better."""
+    from .checker import check_roster
+
+    if plan.stopped() or len(people) < 2:
+        return None
+    whole = check_roster(plan.station, plan.week_start, [a for r in plan.rosters.values() for a in r], plan.days)
+    objective = whole.objective
+    if plan.progress:
+        plan.progress(Progress(time.monotonic() - plan.started, objective, None))
+    rng = random.Random(SEED)
+    size = stalled = 0
+    # Without a time limit: until many neighbourhoods in a row bring nothing (a local optimum).
+    while not plan.stopped() and (plan.deadline is not None or stalled < STALLED_ROUNDS * len(people)):
+        stalled += 1
+        few = rng.sample(people, min(FEW[size], len(people)))
+        left = plan.left()
+        result, sub = plan.solve_few(few, FEW_SECONDS if left is None else min(FEW_SECONDS, left))
+        if not result.has_roster:
+            continue
+        current = check_roster(sub, plan.week_start, [a for p in few for a in plan.rosters[p.person_id]], plan.days)
+        plan.tried += 1
+        if result.objective < current.objective:
+            plan.kept += 1
+            for p in few:
+                plan.rosters[p.person_id] = [a for a in result.roster if a.person_id == p.person_id]
+            objective -= current.objective - result.objective
+            stalled = 0
+            if plan.progress:
+                plan.progress(Progress(time.monotonic() - plan.started, objective, None))
+        # Grow the neighbourhood while CP-SAT proves it in time, shrink it when it does not.
+        size = min(size + 1, len(FEW) - 1) if result.status is SolveStatus.OPTIMAL else max(size - 1, 0)
+    return objective

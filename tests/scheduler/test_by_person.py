@@ -1,0 +1,154 @@
+"""Stations whose hard rules are each about one person, rostered a few people at a time (by_person.py).
+
+The method rests on one claim: re-planning a few people against the demand the others leave
+changes the whole station's objective by exactly what it changes the few's station's objective.
+The first tests check that claim on random rosters; the others that a solve this way gives a
+roster the checker and the benchmark's own evaluator accept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from scheduler import by_person
+from scheduler.checker import check_roster
+from scheduler.curtois import evaluate, parse_instance
+from scheduler.curtois_station import from_roster, to_station
+from scheduler.horizon import horizon_dates
+from scheduler.model import Assignment, Weights
+from scheduler.result import SolveStatus, StopToken
+from scheduler.solve import solve
+
+from .stations import WEEK, make_station
+
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench" / "curtois"
+needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="shared/bench/curtois is not checked out")
+
+
+def _curtois(name: str):
+    instance = parse_instance(BENCH / f"{name}.txt")
+    station, start = to_station(instance)
+    return instance, station, start
+
+
+def _random_roster(station, dates, people, rng: random.Random, share: float = 0.4) -> list[Assignment]:
+    """Any roster at all (rules may break): the claim is about objectives, which the checker always gives."""
+    return [Assignment(day, shift.shift_id, "ward", p.person_id)
+            for p in people for day in dates if rng.random() < share
+            for shift in [rng.choice(station.shifts)]]
+
+
+@needs_bench
+@pytest.mark.parametrize("name", ["Instance2", "Instance4"])
+def test_replanning_a_few_changes_the_whole_objective_by_what_it_changes_theirs(name):
+    instance, station, start = _curtois(name)
+    dates = horizon_dates(start, instance.horizon)
+    rng = random.Random(7)
+    for _ in range(4):
+        few = rng.sample(list(station.people), 3)
+        others = _random_roster(station, dates, [p for p in station.people if p not in few], rng)
+        sub = by_person.few_station(station, few, others, dates)
+        one, two = (_random_roster(station, dates, few, rng, share) for share in (0.3, 0.7))
+        whole = [check_roster(station, start, others + r, instance.horizon).objective for r in (one, two)]
+        theirs = [check_roster(sub, start, r, instance.horizon).objective for r in (one, two)]
+        assert whole[0] != whole[1]  # the two rosters of the few differ in cost, so the test can fail
+        assert whole[0] - whole[1] == theirs[0] - theirs[1]
+
+
+POLICE = """
+p1 王伟 police
+p2 李娜 police
+p3 陈刚 police skills=first_aid
+"""
+ROOMY = """
+g1 * day police 1 3
+g1 * night police 2 3
+g1 mon day - 1 3 skill=first_aid
+g2 * day police 0 3
+"""
+
+
+def _police_station(demand: str = ROOMY, **kwargs):
+    return make_station(POLICE, demand, weights=Weights(night_spread=0, weekend_spread=0), **kwargs)
+
+
+def test_the_others_lower_min_and_max_of_the_rows_they_count_for():
+    station = _police_station()
+    dates = horizon_dates(WEEK, 7)
+    others = [Assignment(WEEK, "day", "g1", "p1"), Assignment(WEEK, "day", "g1", "p3"),
+              Assignment(WEEK, "night", "g1", "p1")]
+    sub = by_person.few_station(station, [station.people_by_id["p2"]], others, dates)
+    rows = {(r.grid_id, r.day, r.shift_id, r.skill): (r.min, r.max) for r in sub.demand}
+    assert rows[("g1", WEEK, "day", None)] == (0, 1)  # two others there: 1 - 2 is no one, 3 - 2 one more at most
+    assert rows[("g1", WEEK, "day", "first_aid")] == (0, 2)  # only p3 has the skill
+    assert rows[("g1", WEEK, "night", None)] == (1, 2)
+    assert rows[("g1", WEEK + dt.timedelta(days=1), "day", None)] == (1, 3)  # nobody else on Tuesday
+    assert all(isinstance(r.day, dt.date) for r in sub.demand)  # weekday rows became rows by date
+    assert [p.person_id for p in sub.people] == ["p2"]
+
+
+def test_only_stations_without_ties_between_people_are_separable():
+    assert by_person.separable(_police_station(), None)
+    assert not by_person.separable(make_station(), None)  # a volunteer to escort, spreads weighted
+    # A max below the headcount ties people: one more there is one fewer for someone else.
+    assert not by_person.separable(_police_station(ROOMY + "g2 tue night police 0 2"), None)
+    spreads = make_station(POLICE, ROOMY, weights=Weights(night_spread=1, weekend_spread=0))
+    assert not by_person.separable(spreads, None)
+
+
+@needs_bench
+def test_a_curtois_instance_solved_a_few_people_at_a_time_passes_both_checkers():
+    instance, station, start = _curtois("Instance2")
+    result = by_person.solve_by_person(station, start, time_limit=12, days=instance.horizon, workers=2)
+    assert result.status is SolveStatus.FEASIBLE and result.time_to_first is not None
+    evaluation = evaluate(instance, from_roster(result.roster, start))
+    report = check_roster(station, start, result.roster, instance.horizon)
+    assert evaluation.violations == [] and report.violations == []
+    assert result.objective == report.objective == evaluation.objective
+    assert result.objective >= 828  # the proven optimum
+
+
+@needs_bench
+def test_long_horizons_go_a_few_people_at_a_time_through_solve(monkeypatch):
+    instance, station, start = _curtois("Instance1")
+    calls = []
+    real = by_person.solve_by_person
+    monkeypatch.setattr(by_person, "solve_by_person", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(by_person, "BY_PERSON_FROM", 0)
+    result = solve(station, start, time_limit=8, days=instance.horizon)
+    assert calls and result.has_roster
+    assert evaluate(instance, from_roster(result.roster, start)).objective == result.objective
+    # The threshold is about size: the same station below it is solved whole.
+    monkeypatch.setattr(by_person, "BY_PERSON_FROM", 10**9)
+    assert solve(station, start, time_limit=8, days=instance.horizon).has_roster and len(calls) == 1
+
+
+@needs_bench
+def test_a_stop_before_everyone_has_a_roster_gives_no_roster_at_once():
+    instance, station, start = _curtois("Instance4")
+    stop = StopToken()
+    stop.stop()
+    result = by_person.solve_by_person(station, start, time_limit=60, days=instance.horizon, workers=2, stop=stop)
+    assert result.status is SolveStatus.NO_SOLUTION and result.stopped and result.wall_time < 5
+
+
+def test_a_person_who_cannot_meet_their_own_rules_makes_the_station_infeasible():
+    station = _police_station()
+    station = replace(station, people=tuple(replace(p, min_total_minutes=7 * 24 * 60) if p.person_id == "p2" else p
+                                            for p in station.people))
+    result = by_person.solve_by_person(station, WEEK, time_limit=20, days=7, workers=2)
+    assert result.status is SolveStatus.INFEASIBLE and not result.roster
+
+
+def test_without_a_time_limit_the_search_ends_at_a_local_optimum():
+    station = _police_station()
+    result = by_person.solve_by_person(station, WEEK, time_limit=None, days=7, workers=2)
+    assert result.status is SolveStatus.FEASIBLE
+    report = check_roster(station, WEEK, result.roster, 7)
+    assert report.ok and report.objective == result.objective
+

@@ -75,9 +75,10 @@ def worth_it(station: Station, days: int, history: History | None) -> bool:
 def few_station(station: Station, few: list[Person], others: list[Assignment], dates: list[dt.date]) -> Station:
     """The station of `few` people, its demand lowered by what the `others` cover (rows by date)."""
     ids = {p.person_id for p in few}
+    by_id = station.people_by_id  # a property that builds the dict: once, not per assignment
     there: dict[tuple[str, dt.date, str], list[Person]] = {}
     for a in others:
-        there.setdefault((a.grid_id, a.date, a.shift_id), []).append(station.people_by_id[a.person_id])
+        there.setdefault((a.grid_id, a.date, a.shift_id), []).append(by_id[a.person_id])
     rows = []
     for (grid_id, date, shift_id), in_force in demand_in_force(station, dates).items():
         present = there.get((grid_id, date, shift_id), [])

@@ -74,7 +74,6 @@ def worth_it(station: Station, days: int, history: History | None) -> bool:
 
 def few_station(station: Station, few: list[Person], others: list[Assignment], dates: list[dt.date]) -> Station:
     """The station of `few` people, its demand lowered by what the `others` cover (rows by date)."""
-    ids = {p.person_id for p in few}
     by_id = station.people_by_id  # a property that builds the dict: once, not per assignment
     there: dict[tuple[str, dt.date, str], list[Person]] = {}
     for a in others:
@@ -86,12 +85,7 @@ def few_station(station: Station, few: list[Person], others: list[Assignment], d
             covered = sum(1 for p in present
                           if (row.role is None or p.role == row.role) and (row.skill is None or row.skill in p.skills))
             rows.append(replace(row, day=date, min=max(0, row.min - covered), max=max(0, row.max - covered)))
-    return replace(
-        station, people=tuple(few), demand=tuple(rows),
-        availability=tuple(a for a in station.availability if a.person_id in ids),
-        pins=tuple(p for p in station.pins if p.person_id in ids),
-        requests=tuple(r for r in station.requests if r.person_id in ids),
-    )
+    return station.with_people(few, demand=tuple(rows))
 
 
 class _Plan:
@@ -104,7 +98,6 @@ class _Plan:
         self.deadline = None if time_limit is None else self.started + time_limit * (1 - CHECK_RESERVE)
         self.progress, self.stop = progress, stop
         self.rosters: dict[str, list[Assignment]] = {}
-        self.first: float | None = None
         self.tried = self.kept = 0  # neighbourhoods solved and kept, for the log
 
     def left(self) -> float | None:
@@ -159,9 +152,9 @@ def solve_by_person(
         plan.rosters[person.person_id] = result.roster
         if progress:
             progress(Progress(time.monotonic() - plan.started, None, None))
-    plan.first = time.monotonic() - plan.started
+    first = time.monotonic() - plan.started
     objective = _improve(plan, people)
-    log.info("by person: first roster after %.1f s; %d neighbourhoods, %d kept", plan.first, plan.tried, plan.kept)
+    log.info("by person: first roster after %.1f s; %d neighbourhoods, %d kept", first, plan.tried, plan.kept)
     roster = sorted(a for r in plan.rosters.values() for a in r)
     report = check_roster(station, week_start, roster, days)
     if not report.ok:  # cannot happen by construction; never hand out a roster that breaks a rule
@@ -172,7 +165,7 @@ def solve_by_person(
     if progress:
         progress(Progress(time.monotonic() - plan.started, report.objective, None))
     return Result(SolveStatus.FEASIBLE, "cpsat", objective=report.objective, terms=dict(report.terms), roster=roster,
-                  wall_time=time.monotonic() - plan.started, time_to_first=plan.first,
+                  wall_time=time.monotonic() - plan.started, time_to_first=first,
                   stopped=plan.stopped_by_caller())
 
 

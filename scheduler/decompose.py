@@ -128,17 +128,14 @@ def _share(people: list[Person], weights: list[float], members: list[list[Person
 
 
 def part_station(station: Station, part: Part, number: int) -> Station:
-    grids, ids = set(part.grids), {p.person_id for p in part.people}
+    grids = set(part.grids)
     # Only a volunteer's home grid means anything to the model; an officer's may lie in another part.
-    people = tuple(p if p.home_grid in grids or p.home_grid is None else replace(p, home_grid=None)
-                   for p in part.people)
-    return replace(
-        station, name=f"{station.name} part {number}", people=people,
+    people = (p if p.home_grid in grids or p.home_grid is None else replace(p, home_grid=None)
+              for p in part.people)
+    return station.with_people(
+        people, name=f"{station.name} part {number}",
         grids=tuple(g for g in station.grids if g.grid_id in grids),
         demand=tuple(r for r in station.demand if r.grid_id in grids),
-        availability=tuple(a for a in station.availability if a.person_id in ids),
-        pins=tuple(p for p in station.pins if p.person_id in ids),
-        requests=tuple(r for r in station.requests if r.person_id in ids),
     )
 
 

@@ -8,7 +8,8 @@ message naming the file, row and column, so no solver ever sees an inconsistent 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 ROLES = ("police", "auxiliary", "volunteer")
 ROLE_NAMES_ZH = {"police": "民警", "auxiliary": "辅警", "volunteer": "义警"}
@@ -200,6 +201,18 @@ class Station:
     # Lookups used everywhere; cheap enough to rebuild on demand for a frozen object.
     def person(self, person_id: str) -> Person:
         return self.people_by_id[person_id]
+
+    def with_people(self, people: Iterable[Person], **changes) -> Station:
+        """This station for `people` only: their availability, pins and requests, and `changes`."""
+        people = tuple(people)
+        ids = {p.person_id for p in people}
+        return replace(
+            self, people=people,
+            availability=tuple(a for a in self.availability if a.person_id in ids),
+            pins=tuple(p for p in self.pins if p.person_id in ids),
+            requests=tuple(r for r in self.requests if r.person_id in ids),
+            **changes,
+        )
 
     @property
     def people_by_id(self) -> dict[str, Person]:

@@ -55,12 +55,9 @@ def solve(
     if conflicts:
         return Result(SolveStatus.INFEASIBLE, backend, conflicts=conflicts, wall_time=time.monotonic() - started)
     if backend == "cpsat" and hint is None and not whole:
-        by_person = _solve_by_person(station, week_start, time_limit, days, workers, progress, stop, history, started)
-        if by_person is not None:
-            return by_person
-        in_parts = _solve_in_parts(station, week_start, time_limit, days, workers, progress, stop, history, started)
-        if in_parts is not None:
-            return in_parts
+        split = _solve_split(station, week_start, time_limit, days, workers, progress, stop, history, started)
+        if split is not None:
+            return split
     options = SolveOptions(
         time_limit=time_limit, workers=workers or default_workers(), gap_limit=gap_limit,
         progress=progress, stop=stop, hint=hint_from_roster(inst, hint) if hint else None, log=log,
@@ -79,31 +76,21 @@ def solve(
     return result
 
 
-def _solve_in_parts(station, week_start, time_limit, days, workers, progress, stop, history, started) -> Result | None:
-    """Very large stations: grids in groups, each solved as a station of its own (decompose.py)."""
-    from . import decompose
+def _solve_split(station, week_start, time_limit, days, workers, progress, stop, history, started) -> Result | None:
+    """Models too big or too slow whole: stations with no hard rule between people a few people at a
+    time (by_person.py), very large stations in groups of grids (decompose.py); None: solve it whole."""
+    from . import by_person, decompose
 
-    if not decompose.worth_it(station):
-        return None
     left = None if time_limit is None else max(1.0, time_limit - (time.monotonic() - started))
-    result = decompose.solve_in_parts(station, week_start, time_limit=left, days=days,
-                                      workers=workers or default_workers(), progress=progress, stop=stop,
-                                      history=history)
+    common = dict(time_limit=left, days=days, workers=workers or default_workers(), progress=progress, stop=stop)
+    if by_person.worth_it(station, days, history):
+        result = by_person.solve_by_person(station, week_start, **common)
+    elif decompose.worth_it(station):
+        result = decompose.solve_in_parts(station, week_start, history=history, **common)
+    else:
+        return None
     if result is not None:
         result.wall_time = time.monotonic() - started
-    return result
-
-
-def _solve_by_person(station, week_start, time_limit, days, workers, progress, stop, history, started):
-    """Stations where no hard rule ties people together: a few people at a time first (by_person.py)."""
-    from . import by_person
-
-    if not by_person.worth_it(station, days, history):
-        return None
-    left = None if time_limit is None else max(1.0, time_limit - (time.monotonic() - started))
-    result = by_person.solve_by_person(station, week_start, time_limit=left, days=days,
-                                       workers=workers or default_workers(), progress=progress, stop=stop)
-    result.wall_time = time.monotonic() - started
     return result
 
 

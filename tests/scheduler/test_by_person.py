@@ -18,7 +18,7 @@ import pytest
 from scheduler import by_person
 from scheduler.checker import check_roster
 from scheduler.curtois import evaluate, parse_instance
-from scheduler.curtois_station import from_roster, to_station
+from scheduler.curtois_station import GRID, from_roster, to_station
 from scheduler.horizon import horizon_dates
 from scheduler.model import Assignment, Weights
 from scheduler.result import SolveStatus, StopToken
@@ -38,7 +38,7 @@ def _curtois(name: str):
 
 def _random_roster(station, dates, people, rng: random.Random, share: float = 0.4) -> list[Assignment]:
     """Any roster at all (rules may break): the claim is about objectives, which the checker always gives."""
-    return [Assignment(day, shift.shift_id, "ward", p.person_id)
+    return [Assignment(day, shift.shift_id, GRID, p.person_id)
             for p in people for day in dates if rng.random() < share
             for shift in [rng.choice(station.shifts)]]
 
@@ -151,4 +151,3 @@ def test_without_a_time_limit_the_search_ends_at_a_local_optimum():
     assert result.status is SolveStatus.FEASIBLE
     report = check_roster(station, WEEK, result.roster, 7)
     assert report.ok and report.objective == result.objective
-

@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from .history import History
 from .horizon import demand_in_force, horizon_dates
-from .model import Assignment, Person, Station
+from .model import Assignment, Availability, Person, Station
 from .result import Progress, ProgressCallback, Result, SolveStatus, StopToken
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,10 @@ FIRST_SHARE = 0.4
 FIRST_SECONDS = 1.0
 MOST_FIRST_SECONDS = 2.0
 FIRST_GAP = 0.001
-FEW = (2, 3, 4, 6)  # people re-planned together, grown while their models solve to optimality
+FEW = (2, 3, 4, 6)  # people re-planned together over the whole horizon
+IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DAYS consecutive days
+WINDOW_DAYS = 14
+TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
 STALLED_ROUNDS = 3  # without a time limit, stop after this many neighbourhoods per person bring nothing
 CHECK_RESERVE = 0.05  # share of the time kept for the checker on the whole station
@@ -72,20 +75,59 @@ def worth_it(station: Station, days: int, history: History | None) -> bool:
     return person_slots(station, days) >= BY_PERSON_FROM and separable(station, history)
 
 
-def few_station(station: Station, few: list[Person], others: list[Assignment], dates: list[dt.date]) -> Station:
-    """The station of `few` people, its demand lowered by what the `others` cover (rows by date)."""
+def few_station(station: Station, few: list[Person], others: list[Assignment], dates: list[dt.date], *,
+                window: set[dt.date] | None = None, current: list[Assignment] = (),
+                demand: dict | None = None) -> Station:
+    """The station of `few` people, its demand lowered by what the `others` cover (rows by date).
+
+    With a `window` of dates, the few are re-planned on those dates only: elsewhere each may work
+    at most the shift of their `current` roster. The demand rows outside the window where none of
+    them works are left out; they no longer depend on the few, so the objective changes by a
+    constant again, and the model shrinks to the window.
+    """
+    there = _present(station, others)
+    worked = {(a.grid_id, a.date, a.shift_id) for a in current}
+    rows = []
+    for key, in_force in (demand or demand_in_force(station, dates)).items():
+        if window is not None and key[1] not in window and key not in worked:
+            continue
+        present = there.get(key, [])
+        for row in in_force:
+            covered = _covered(row, present)
+            rows.append(replace(row, day=key[1], min=max(0, row.min - covered), max=max(0, row.max - covered)))
+    changes = {"demand": tuple(rows)}
+    if window is not None:
+        changes["availability"] = _held_outside(station, few, dates, window, current)
+    return station.with_people(few, **changes)
+
+
+def _present(station: Station, roster: list[Assignment]) -> dict[tuple[str, dt.date, str], list[Person]]:
+    """(grid, date, shift) -> the people the roster has there."""
     by_id = station.people_by_id  # a property that builds the dict: once, not per assignment
     there: dict[tuple[str, dt.date, str], list[Person]] = {}
-    for a in others:
+    for a in roster:
         there.setdefault((a.grid_id, a.date, a.shift_id), []).append(by_id[a.person_id])
-    rows = []
-    for (grid_id, date, shift_id), in_force in demand_in_force(station, dates).items():
-        present = there.get((grid_id, date, shift_id), [])
-        for row in in_force:
-            covered = sum(1 for p in present
-                          if (row.role is None or p.role == row.role) and (row.skill is None or row.skill in p.skills))
-            rows.append(replace(row, day=date, min=max(0, row.min - covered), max=max(0, row.max - covered)))
-    return station.with_people(few, demand=tuple(rows))
+    return there
+
+
+def _covered(row, present: list[Person]) -> int:
+    """How many of `present` count for a demand row (its role and skill)."""
+    return sum(1 for p in present if (row.role is None or p.role == row.role) and (row.skill is None or row.skill in p.skills))
+
+
+def _held_outside(station: Station, few: list[Person], dates: list[dt.date], window: set[dt.date],
+                  current: list[Assignment]) -> tuple[Availability, ...]:
+    """The few's availability as given inside the window; outside it, only their current shifts."""
+    ids = {p.person_id for p in few}
+    given = [a for a in station.availability if a.person_id in ids]
+    status = {(a.person_id, a.date, a.shift_id): a.status for a in given}
+    rows = [a for a in given if a.date in window]
+    rows += [Availability(p.person_id, date, None, "unavailable") for p in few for date in dates if date not in window]
+    for a in current:  # a per-shift row beats a whole-day one; keep the status the shift has now
+        if a.date not in window:
+            now = status.get((a.person_id, a.date, a.shift_id)) or status.get((a.person_id, a.date, None), "available")
+            rows.append(Availability(a.person_id, a.date, a.shift_id, now))
+    return tuple(rows)
 
 
 class _Plan:
@@ -99,6 +141,21 @@ class _Plan:
         self.progress, self.stop = progress, stop
         self.rosters: dict[str, list[Assignment]] = {}
         self.tried = self.kept = 0  # neighbourhoods solved and kept, for the log
+        self.demand = demand_in_force(station, self.dates)
+        self.status = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
+
+    def short(self) -> list[tuple[str, dt.date, str]]:
+        """(grid, date, shift) where a demand row is below its min with everyone's roster."""
+        there = _present(self.station, [a for r in self.rosters.values() for a in r])
+        return [key for key, rows in self.demand.items() if any(_covered(row, there.get(key, [])) < row.min for row in rows)]
+
+    def can_cover(self, person: Person, key: tuple[str, dt.date, str]) -> bool:
+        """The person may work there: available, a shift type they may work, a row of their role."""
+        _grid, date, shift_id = key
+        status = self.status.get((person.person_id, date, shift_id)) or self.status.get((person.person_id, date, None))
+        if status == "unavailable" or self.station.shift_type_caps(person).get(shift_id) == 0:
+            return False
+        return any(row.role in (None, person.role) for row in self.demand[key])
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -114,11 +171,14 @@ class _Plan:
         ids = {p.person_id for p in few}
         return [a for pid, roster in self.rosters.items() if pid not in ids for a in roster]
 
-    def solve_few(self, few: list[Person], seconds: float | None, gap: float = 0.0) -> tuple[Result, Station]:
+    def solve_few(self, few: list[Person], seconds: float | None, gap: float = 0.0,
+                  window: set[dt.date] | None = None) -> tuple[Result, Station]:
         from .solve import solve
 
-        sub = few_station(self.station, few, self.others(few), self.dates)
-        hint = [a for p in few for a in self.rosters.get(p.person_id, [])] or None
+        hint = [a for p in few for a in self.rosters.get(p.person_id, [])]
+        sub = few_station(self.station, few, self.others(few), self.dates, window=window, current=hint,
+                          demand=self.demand)
+        hint = hint or None
         result = solve(sub, self.week_start, "cpsat", time_limit=seconds, days=self.days, workers=self.workers,
                        stop=self.stop, hint=hint, whole=True, gap_limit=gap)
         return result, sub
@@ -180,25 +240,55 @@ def _improve(plan: _Plan, people: list[Person]) -> int | None:
     if plan.progress:
         plan.progress(Progress(time.monotonic() - plan.started, objective, None))
     rng = random.Random(SEED)
-    size = stalled = 0
+    # Two kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
+    # totals need), more people over a window of days (what swapping shifts on a day needs). Each
+    # grows while CP-SAT proves its models in time and shrinks when it does not.
+    kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if plan.days >= 2 * WINDOW_DAYS else [])
+    size = [0] * len(kinds)
+    step = stalled = 0
     # Without a time limit: until many neighbourhoods in a row bring nothing (a local optimum).
     while not plan.stopped() and (plan.deadline is not None or stalled < STALLED_ROUNDS * len(people)):
-        stalled += 1
-        few = rng.sample(people, min(FEW[size], len(people)))
-        left = plan.left()
-        result, sub = plan.solve_few(few, FEW_SECONDS if left is None else min(FEW_SECONDS, left))
+        kind, step, stalled = step % len(kinds), step + 1, stalled + 1
+        sizes, window_days = kinds[kind]
+        few, around = _pick(plan, people, sizes[size[kind]], rng)
+        window = None
+        if window_days:
+            day = plan.dates.index(around) if around else rng.randrange(plan.days)
+            first = min(max(0, day - window_days // 2), plan.days - window_days)
+            window = set(plan.dates[first:first + window_days])
+        left, began = plan.left(), time.monotonic()
+        result, sub = plan.solve_few(few, FEW_SECONDS if left is None else min(FEW_SECONDS, left), window=window)
+        size[kind] = min(size[kind] + 1, len(sizes) - 1) if result.status is SolveStatus.OPTIMAL \
+            else max(size[kind] - 1, 0)
         if not result.has_roster:
             continue
         current = check_roster(sub, plan.week_start, [a for p in few for a in plan.rosters[p.person_id]], plan.days)
         plan.tried += 1
-        if result.objective < current.objective:
+        # CP-SAT's objective is at least the new roster's cost (its terms are not settled exactly).
+        new = check_roster(sub, plan.week_start, result.roster, plan.days) \
+            if result.objective < current.objective else current
+        if new.ok and new.objective < current.objective:
             plan.kept += 1
             for p in few:
                 plan.rosters[p.person_id] = [a for a in result.roster if a.person_id == p.person_id]
-            objective -= current.objective - result.objective
+            objective -= current.objective - new.objective
             stalled = 0
             if plan.progress:
                 plan.progress(Progress(time.monotonic() - plan.started, objective, None))
-        # Grow the neighbourhood while CP-SAT proves it in time, shrink it when it does not.
-        size = min(size + 1, len(FEW) - 1) if result.status is SolveStatus.OPTIMAL else max(size - 1, 0)
+        log.debug("by person: %d people, window %s, %s in %.1f s, %d -> %d", len(few), window_days,
+                  result.status.value, time.monotonic() - began, current.objective, new.objective)
     return objective
+
+
+def _pick(plan: _Plan, people: list[Person], n: int, rng: random.Random) -> tuple[list[Person], dt.date | None]:
+    """`n` people to re-plan: half of the time around a place left short, with people who could
+    cover it among them (and the date to centre a window on); else at random."""
+    n = min(n, len(people))
+    short = plan.short() if rng.random() < TARGETED else []
+    if not short:
+        return rng.sample(people, n), None
+    key = rng.choice(short)
+    able = [p for p in people if plan.can_cover(p, key)]
+    few = rng.sample(able, min(len(able), max(1, n // 2)))
+    rest = [p for p in people if p not in few]
+    return few + rng.sample(rest, n - len(few)), key[1]

@@ -183,10 +183,11 @@ def _demand_in_force(station: Station, dates: list[dt.date]) -> dict[tuple[str, 
         rows_by_grid_shift[(row.grid_id, row.shift_id)].append(row)
     out = {}
     for (grid_id, shift_id), rows in rows_by_grid_shift.items():
+        by_day: dict[str | dt.date, list[DemandRow]] = defaultdict(list)  # a date or a weekday name
+        for r in rows:
+            by_day[r.day].append(r)
         for date in dates:
-            in_force = [r for r in rows if isinstance(r.day, dt.date) and r.day == date]
-            if not in_force:
-                in_force = [r for r in rows if r.day == WEEKDAY_NAMES[date.weekday()]]
+            in_force = by_day.get(date) or by_day.get(WEEKDAY_NAMES[date.weekday()])
             if in_force:
                 out[(grid_id, date, shift_id)] = in_force
     return out
@@ -290,14 +291,14 @@ def min_rest_between_shifts(ctx: _Context) -> list[Violation]:
     out = []
     needed = dt.timedelta(hours=ctx.station.rules.min_rest_hours)
     for shifts in ctx.with_tail().values():
-        shifts = sorted(shifts, key=lambda p: p.start)
-        for i, earlier in enumerate(shifts):
-            for later in shifts[i + 1 :]:
+        timed = sorted(((p.start, p.end, p) for p in shifts), key=lambda t: t[0])
+        for i, (_, earlier_end, earlier) in enumerate(timed):
+            for later_start, _, later in timed[i + 1 :]:
+                gap = later_start - earlier_end
+                if gap >= needed:
+                    break  # the later shifts start later still: rested before each of them too
                 if later.date < ctx.week_start:
                     continue  # both in the tail: that roster's business
-                gap = later.start - earlier.end
-                if gap >= needed:
-                    continue
                 if gap < dt.timedelta(0):
                     what = "overlaps"
                 else:

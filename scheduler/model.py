@@ -203,16 +203,15 @@ class Station:
         return self.people_by_id[person_id]
 
     def with_people(self, people: Iterable[Person], **changes) -> Station:
-        """This station for `people` only: their availability, pins and requests, and `changes`."""
+        """This station for `people` only: their availability, pins and requests, then `changes` (which win)."""
         people = tuple(people)
         ids = {p.person_id for p in people}
-        return replace(
-            self, people=people,
-            availability=tuple(a for a in self.availability if a.person_id in ids),
-            pins=tuple(p for p in self.pins if p.person_id in ids),
-            requests=tuple(r for r in self.requests if r.person_id in ids),
-            **changes,
-        )
+        fields = {
+            "availability": tuple(a for a in self.availability if a.person_id in ids),
+            "pins": tuple(p for p in self.pins if p.person_id in ids),
+            "requests": tuple(r for r in self.requests if r.person_id in ids),
+        }
+        return replace(self, people=people, **(fields | changes))
 
     @property
     def people_by_id(self) -> dict[str, Person]:

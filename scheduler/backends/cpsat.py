@@ -147,7 +147,8 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         out = warm
     elif warm is not None:
         out.time_to_first = warm.time_to_first
-    return _finish(inst, out, lp_bound, started, stopped=options.stop is not None and options.stop.stopped)
+    return _finish(inst, out, lp_bound, started, stopped=options.stop is not None and options.stop.stopped,
+                   exact=options.exact_terms)
 
 
 def quick_roster(inst: Instance, options: SolveOptions) -> Outcome:
@@ -209,9 +210,10 @@ def exact_terms(inst: Instance, out: Outcome) -> None:
         out.objective = sum(out.terms.values())
 
 
-def _finish(inst: Instance, out: Outcome, lp_bound: float | None, started: float, *, stopped: bool) -> Outcome:
+def _finish(inst: Instance, out: Outcome, lp_bound: float | None, started: float, *, stopped: bool,
+            exact: bool = True) -> Outcome:
     """Exact terms for an unproven roster; combine CP-SAT's bound with the LP's."""
-    if out.status is SolveStatus.FEASIBLE:
+    if out.status is SolveStatus.FEASIBLE and exact:
         exact_terms(inst, out)
     out.bound = _better(out.bound, lp_bound)
     out.stopped = stopped

@@ -26,6 +26,9 @@ class SolveOptions:
     hint: Hint | None = None
     log: bool = False
     warm_start: bool = True  # CP-SAT: start from CBC's LP bound and root heuristics (warm_start.py)
+    # CP-SAT: settle the terms of an unproven roster exactly (exact_terms); without, its objective
+    # may lie above the roster's cost, for callers that price rosters themselves (by_person.py).
+    exact_terms: bool = True
 
 
 @dataclass

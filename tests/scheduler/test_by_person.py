@@ -21,6 +21,7 @@ from scheduler.curtois import evaluate, parse_instance
 from scheduler.curtois_station import GRID, from_roster, to_station
 from scheduler.horizon import horizon_dates
 from scheduler.model import Assignment, Weights
+from scheduler.prepare import prepare
 from scheduler.result import SolveStatus, StopToken
 from scheduler.solve import solve
 
@@ -58,6 +59,55 @@ def test_replanning_a_few_changes_the_whole_objective_by_what_it_changes_theirs(
         theirs = [check_roster(sub, start, r, instance.horizon).objective for r in (one, two)]
         assert whole[0] != whole[1]  # the two rosters of the few differ in cost, so the test can fail
         assert whole[0] - whole[1] == theirs[0] - theirs[1]
+
+
+def _window_of(dates, rng: random.Random, length: int = 14) -> set[dt.date]:
+    first = rng.randrange(len(dates) - length + 1)
+    return set(dates[first:first + length])
+
+
+@needs_bench
+def test_replanning_a_few_on_a_window_of_days_changes_the_whole_objective_by_what_it_changes_theirs():
+    instance, station, start = _curtois("Instance4")
+    dates = horizon_dates(start, instance.horizon)
+    rng = random.Random(11)
+    for _ in range(4):
+        few = rng.sample(list(station.people), 3)
+        others = _random_roster(station, dates, [p for p in station.people if p not in few], rng)
+        current = _random_roster(station, dates, few, rng)
+        window = _window_of(dates, rng)
+        sub = by_person.few_station(station, few, others, dates, window=window, current=current)
+        outside = [a for a in current if a.date not in window]
+        # Rosters the window model allows: new shifts inside it, the current ones (some dropped) outside.
+        one, two = ([a for a in _random_roster(station, dates, few, rng, share) if a.date in window]
+                    + [a for a in outside if rng.random() < keep] for share, keep in ((0.3, 1.0), (0.7, 0.6)))
+        whole = [check_roster(station, start, others + r, instance.horizon).objective for r in (one, two)]
+        theirs = [check_roster(sub, start, r, instance.horizon).objective for r in (one, two)]
+        assert whole[0] != whole[1]
+        assert whole[0] - whole[1] == theirs[0] - theirs[1]
+
+
+@needs_bench
+def test_outside_the_window_the_few_can_only_keep_their_current_shifts():
+    instance, station, start = _curtois("Instance4")
+    dates = horizon_dates(start, instance.horizon)
+    rng = random.Random(3)
+    few = rng.sample(list(station.people), 2)
+    off = {(a.person_id, a.date) for a in station.availability if a.status == "unavailable"}
+    current = [a for a in _random_roster(station, dates, few, rng) if (a.person_id, a.date) not in off]
+    window = set(dates[7:21])
+    sub = by_person.few_station(station, few, [], dates, window=window, current=current)
+    inst = prepare(sub, start, instance.horizon)
+    open_slots = {(inst.people[p].person_id, inst.slots[s].date, inst.slots[s].shift_id)
+                  for (p, s), status in inst.status.items() if status != "unavailable"}
+    kept = {(a.person_id, a.date, a.shift_id) for a in current if a.date not in window}
+    assert {key for key in open_slots if key[1] not in window} == kept
+    # Inside the window the given days off still hold, and every other shift is open.
+    inside = {(p.person_id, d, s.shift_id) for p in few for d in window for s in station.shifts
+              if (p.person_id, d) not in off}
+    assert {key for key in open_slots if key[1] in window} == inside
+    # Demand outside the window is left out but where the few work now.
+    assert {(r.day, r.shift_id) for r in sub.demand if r.day not in window} == {(d, s) for _, d, s in kept}
 
 
 POLICE = """
@@ -111,6 +161,18 @@ def test_a_curtois_instance_solved_a_few_people_at_a_time_passes_both_checkers()
     assert evaluation.violations == [] and report.violations == []
     assert result.objective == report.objective == evaluation.objective
     assert result.objective >= 828  # the proven optimum
+
+
+@needs_bench
+def test_a_month_re_planned_also_on_windows_of_days_passes_both_checkers(monkeypatch):
+    instance, station, start = _curtois("Instance4")  # 28 days: windows of 14 days are taken in turn
+    windows = []
+    real = by_person.few_station
+    monkeypatch.setattr(by_person, "few_station", lambda *a, **k: windows.append(k.get("window")) or real(*a, **k))
+    result = by_person.solve_by_person(station, start, time_limit=15, days=instance.horizon, workers=2)
+    assert any(w is not None and len(w) == by_person.WINDOW_DAYS for w in windows)
+    evaluation = evaluate(instance, from_roster(result.roster, start))
+    assert evaluation.violations == [] and result.objective == evaluation.objective >= 1716  # best known
 
 
 @needs_bench

@@ -313,6 +313,17 @@ def test_shift_ending_at_its_start_lasts_a_whole_day():
     assert broken(check(station, "p1 mon full g1\np1 wed day g1")) == []
 
 
+def test_a_long_shift_is_checked_against_every_shift_that_starts_before_its_rest_ends():
+    station = make_station(
+        shifts="full 08:00 08:00 day\nshort 09:00 10:00\nlate 10:00 12:00",
+        demand="g1 * full police 1\ng1 * short police 1\ng1 * late police 1",
+    )
+    # By start: Monday full (to Tuesday 08:00), Monday short (inside it), Tuesday late (2h after
+    # full ends, a day after short): short is rested before late, full is not.
+    report = check(station, "p1 mon full g1\np1 mon short g1\np1 tue late g1")
+    assert [(v.date, v.shift_id) for v in report.violations] == [(_date("mon"), "short"), (_date("tue"), "late")]
+
+
 def test_overlapping_shifts():
     assert broken(check(make_station(), "p1 mon day g1\np1 mon day g2")) == [R.MIN_REST_BETWEEN_SHIFTS]
     assert broken(check(make_station(), "p1 mon day g1\np1 mon day g1")) == [R.MIN_REST_BETWEEN_SHIFTS]

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from .. import rules as R
 from ..formulation import Formulation
 from ..prepare import Instance
 from ..result import Progress, SolveStatus
@@ -17,6 +18,10 @@ from .outcome import Outcome, SolveOptions
 from .warm_start import hint_of, warm_start, worth_it
 
 QUICK_ROSTER_SECONDS = 3.0
+# Cover first: with this much time or more, the first COVER_FIRST_SHARE of it minimises the
+# uncovered demand alone, and the full objective starts from that roster (see cover_first).
+COVER_FIRST_FROM = 20.0
+COVER_FIRST_SHARE = 1 / 3
 
 
 class CpSatBuilder:
@@ -69,10 +74,12 @@ class CpSatBuilder:
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Forwards each improving roster and bound to the caller's progress callback."""
 
-    def __init__(self, started: float, options: SolveOptions, bound_floor: float | None):
+    def __init__(self, started: float, options: SolveOptions, bound_floor: float | None,
+                 ceiling: float | None = None):
         super().__init__()
         self.started, self.options = started, options
-        self.objective: float | None = None
+        self.ceiling = ceiling  # the cost of a roster already in hand (cover_first's best)
+        self.objective: float | None = ceiling
         self.bound: float | None = bound_floor
         self.bound_floor = bound_floor
         self.time_to_first: float | None = None
@@ -82,7 +89,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         with self.lock:
             if self.time_to_first is None:
                 self.time_to_first = time.monotonic() - self.started
-            self.objective = self.objective_value
+            self.objective = self.objective_value if self.ceiling is None else min(self.objective_value, self.ceiling)
             self.bound = _better(self.best_objective_bound, self.bound_floor)
         self._report()
 
@@ -131,9 +138,14 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
     builder = CpSatBuilder()
     form = Formulation(inst, builder).build()
     _add_hint(builder, form, options.hint)
+    covered = None
+    if warm is None and cover_first_worth_it(inst, form, options):
+        covered = cover_first(builder, form, options, started)
+        if covered is not None and options.stop is not None and options.stop.stopped:
+            return _finish(inst, covered, lp_bound, started, stopped=True, exact=options.exact_terms)
     solver = cp_model.CpSolver()
     parameters(solver, options, time.monotonic() - started)
-    reporter = _Reporter(started, options, lp_bound)
+    reporter = _Reporter(started, options, lp_bound, covered.objective if covered else None)
     solver.best_bound_callback = reporter.on_bound
     with _stopping(solver, options):
         status = solver.solve(builder.model, reporter)
@@ -142,6 +154,11 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         out.objective = round(solver.objective_value)
         out.bound = solver.best_objective_bound
         _read(solver, form, out)
+    if covered is not None:  # the full model started from its rosters: that is when the first one came
+        if out.objective is None or covered.objective < out.objective:
+            covered.bound = out.bound
+            out = covered
+        out.time_to_first = covered.time_to_first
     if warm is not None and (out.objective is None or warm.objective < out.objective):
         warm.bound = out.bound  # CP-SAT did not improve on the warm start
         out = warm
@@ -149,6 +166,65 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         out.time_to_first = warm.time_to_first
     return _finish(inst, out, lp_bound, started, stopped=options.stop is not None and options.stop.stopped,
                    exact=options.exact_terms)
+
+
+def cover_first_worth_it(inst: Instance, form: Formulation, options: SolveOptions) -> bool:
+    """Worth it with time to spare, no starting roster, and a cover term beside other terms."""
+    return (options.time_limit is not None and options.time_limit >= COVER_FIRST_FROM and options.hint is None
+            and inst.replan is None and R.UNCOVERED in form.terms and len(form.terms) > 1)
+
+
+def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions, started: float) -> Outcome | None:
+    """Minimise the uncovered demand alone for a share of the time; hint its roster to the full model.
+
+    Why: on stations where a missing person costs far more than anything else (the Curtois
+    instances, a station short of staff), CP-SAT's search on the full objective settles on rosters
+    that trade cover for requests, and no small move covers one more place. Searching for cover
+    alone first finds rosters with fewer gaps; the full objective then improves on the rest.
+    The last roster found (the best cover) becomes the full model's hint, unless cover alone was
+    proven optimal. Returned is the roster
+    that was cheapest by the full objective, priced as CP-SAT sees it (at least its cost), or None.
+    """
+    seconds = COVER_FIRST_SHARE * (options.time_limit - (time.monotonic() - started))
+    cover = builder.model.clone()
+    cover.minimize(form.terms[R.UNCOVERED])
+    solver = cp_model.CpSolver()
+    parameters(solver, replace(options, time_limit=seconds))
+    keeper = _CheapestRoster(started, options.progress, form)
+    with _stopping(solver, options):
+        status = solver.solve(cover, keeper)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or keeper.best is None:
+        return None
+    if status == cp_model.OPTIMAL:
+        # Cover was easy (proven in no time on the patrol stations): the gaps are not what holds
+        # the full model back, and a hint there slowed its proof (demo station 5 s -> 18 s).
+        return keeper.best
+    builder.model.clear_hints()
+    for var in builder.variables.values():
+        builder.model.add_hint(var, solver.value(var))
+    return keeper.best
+
+
+class _CheapestRoster(cp_model.CpSolverSolutionCallback):
+    """Keeps the roster cheapest by the full objective while the search minimises cover alone."""
+
+    def __init__(self, started: float, progress, form: Formulation):
+        super().__init__()
+        self.started, self.progress, self.form = started, progress, form
+        self.full = cp_model.LinearExpr.sum(list(form.terms.values()))
+        self.best: Outcome | None = None
+
+    def on_solution_callback(self) -> None:
+        cost = round(self.value(self.full))
+        if self.best is not None and cost >= self.best.objective:
+            return
+        first = self.best.time_to_first if self.best else time.monotonic() - self.started
+        self.best = Outcome(status=SolveStatus.FEASIBLE, time_to_first=first, objective=cost)
+        self.best.works = {k: int(self.value(v)) for k, v in self.form.works.items()}
+        self.best.count = {k: int(self.value(v)) for k, v in self.form.count.items()}
+        self.best.terms = {name: int(self.value(expr)) for name, expr in self.form.terms.items()}
+        if self.progress:
+            self.progress(Progress(time.monotonic() - self.started, cost, None))
 
 
 def quick_roster(inst: Instance, options: SolveOptions) -> Outcome:

@@ -182,8 +182,8 @@ def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions,
     that trade cover for requests, and no small move covers one more place. Searching for cover
     alone first finds rosters with fewer gaps; the full objective then improves on the rest.
     The last roster found (the best cover) becomes the full model's hint, unless cover alone was
-    proven optimal. Returned is the roster
-    that was cheapest by the full objective, priced as CP-SAT sees it (at least its cost), or None.
+    proven optimal. Returned is the roster that was cheapest by the full objective, priced as
+    CP-SAT sees it (at least its cost), or None.
     """
     seconds = COVER_FIRST_SHARE * (options.time_limit - (time.monotonic() - started))
     cover = builder.model.clone()

@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 
 from scheduler.checker import CheckReport, check_roster
+from scheduler.curtois import parse_instance
+from scheduler.curtois_station import to_station
 from scheduler.result import Result, SolveStatus
 from scheduler.solve import solve
 from tests.scheduler.test_checker import DAY_NAMES, WEEK, make_station, roster
 
 __all__ = [
-    "BACKENDS", "DAY_ONLY", "FOUR_GRIDS", "TINY", "WEEK", "all_backends", "as_lines",
-    "make_station", "roster", "solve_checked", "tiny_optimum",
+    "BACKENDS", "BENCH", "DAY_ONLY", "FOUR_GRIDS", "TINY", "WEEK", "all_backends", "as_lines", "curtois",
+    "make_station", "needs_bench", "roster", "solve_checked", "tiny_optimum",
 ]
 
 BACKENDS = ("cpsat", "pulp")
@@ -33,6 +35,17 @@ g4 幸福里小区 4
 DAY_ONLY = "day 08:00 16:00"
 
 TINY = Path(__file__).resolve().parents[2] / "fixtures" / "tiny"
+
+# The Curtois-Qu instances, in shared/ beside the project (CI puts it there).
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench" / "curtois"
+needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="shared/bench/curtois is not checked out")
+
+
+def curtois(name: str):
+    """A benchmark instance, its engine station and the date of its day 0."""
+    instance = parse_instance(BENCH / f"{name}.txt")
+    station, start = to_station(instance)
+    return instance, station, start
 
 
 def tiny_optimum() -> int:

@@ -11,30 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from scheduler import by_person
 from scheduler.checker import check_roster
-from scheduler.curtois import evaluate, parse_instance
-from scheduler.curtois_station import GRID, from_roster, to_station
+from scheduler.curtois import evaluate
+from scheduler.curtois_station import GRID, from_roster
 from scheduler.horizon import horizon_dates
 from scheduler.model import Assignment, Weights
 from scheduler.prepare import prepare
 from scheduler.result import SolveStatus, StopToken
 from scheduler.solve import solve
 
-from .stations import WEEK, make_station
-
-BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench" / "curtois"
-needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="shared/bench/curtois is not checked out")
-
-
-def _curtois(name: str):
-    instance = parse_instance(BENCH / f"{name}.txt")
-    station, start = to_station(instance)
-    return instance, station, start
+from .stations import WEEK, make_station, needs_bench
+from .stations import curtois as _curtois
 
 
 def _random_roster(station, dates, people, rng: random.Random, share: float = 0.4) -> list[Assignment]:

@@ -9,29 +9,22 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
-
-import pytest
 
 from scheduler import rules as R
 from scheduler.backends import cpsat
 from scheduler.backends.outcome import Outcome, SolveOptions
 from scheduler.checker import check_roster
-from scheduler.curtois import evaluate, parse_instance
-from scheduler.curtois_station import from_roster, to_station
+from scheduler.curtois import evaluate
+from scheduler.curtois_station import from_roster
 from scheduler.formulation import Formulation
 from scheduler.prepare import prepare
 from scheduler.result import SolveStatus, StopToken
 from scheduler.solve import roster_from_counts, solve
 
-BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench" / "curtois"
-pytestmark = pytest.mark.skipif(not BENCH.is_dir(), reason="shared/bench/curtois is not checked out")
+from .stations import curtois as _curtois
+from .stations import needs_bench
 
-
-def _curtois(name: str):
-    instance = parse_instance(BENCH / f"{name}.txt")
-    station, start = to_station(instance)
-    return instance, station, start
+pytestmark = needs_bench
 
 
 def _first_phase(name: str, seconds: float):

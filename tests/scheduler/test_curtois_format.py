@@ -21,7 +21,8 @@ from scheduler.curtois import (
     write_solution,
 )
 
-BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench" / "curtois"
+from .stations import BENCH
+
 needs_bench = pytest.mark.skipif(not (BENCH / "Instance1.txt").exists(), reason=f"benchmark files not in {BENCH}")
 
 # An optimal solution of Instance1 (objective 607, the proven optimum): one string per person, a letter per day.

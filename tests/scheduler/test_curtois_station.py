@@ -11,7 +11,6 @@ model: the engine's bound must never pass the known optimum either).
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +22,8 @@ from scheduler.model import Assignment
 from scheduler.result import SolveStatus, StopToken
 from scheduler.solve import solve
 
-BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench" / "curtois"
+from .stations import BENCH
+
 OPTIMA = {"Instance1": 607, "Instance2": 828, "Instance3": 1001}
 
 pytestmark = pytest.mark.skipif(not BENCH.is_dir(), reason="shared/bench/curtois is not checked out")

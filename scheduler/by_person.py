@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from .history import History
 from .horizon import demand_in_force, horizon_dates
-from .model import Assignment, Availability, Person, Station
+from .model import Assignment, Availability, Person, Station, slot_status
 from .result import Progress, ProgressCallback, Result, SolveStatus, StopToken
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def _held_outside(station: Station, few: list[Person], dates: list[dt.date], win
     rows += [Availability(p.person_id, date, None, "unavailable") for p in few for date in dates if date not in window]
     for a in current:  # a per-shift row beats a whole-day one; keep the status the shift has now
         if a.date not in window:
-            now = status.get((a.person_id, a.date, a.shift_id)) or status.get((a.person_id, a.date, None), "available")
+            now = slot_status(status, a.person_id, a.date, a.shift_id, "available")
             rows.append(Availability(a.person_id, a.date, a.shift_id, now))
     return tuple(rows)
 
@@ -152,8 +152,8 @@ class _Plan:
     def can_cover(self, person: Person, key: tuple[str, dt.date, str]) -> bool:
         """The person may work there: available, a shift type they may work, a row of their role."""
         _grid, date, shift_id = key
-        status = self.status.get((person.person_id, date, shift_id)) or self.status.get((person.person_id, date, None))
-        if status == "unavailable" or self.station.shift_type_caps(person).get(shift_id) == 0:
+        if slot_status(self.status, person.person_id, date, shift_id) == "unavailable" \
+                or self.station.shift_type_caps(person).get(shift_id) == 0:
             return False
         return any(row.role in (None, person.role) for row in self.demand[key])
 

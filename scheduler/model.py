@@ -241,6 +241,13 @@ class Station:
         return {**self.rules.max_shifts_per_type, **dict(person.max_shifts_per_type)}
 
 
+def slot_status(statuses: dict, person_id: str, date: dt.date, shift_id: str, default: str | None = None) -> str | None:
+    """A person's status on a shift from availability keyed (person, date, shift or None for the
+    whole day): the shift's own row wins over the whole-day row, else `default`."""
+    status = statuses.get((person_id, date, shift_id))
+    return statuses.get((person_id, date, None), default) if status is None else status
+
+
 def _duplicates(values, key, file, column):
     seen: set = set()
     for item in values:

@@ -29,7 +29,7 @@ from .backends.outcome import Hint, Outcome, SolveOptions
 from .checker import check_roster
 from .history import History
 from .horizon import horizon_dates
-from .model import Assignment, Availability, Pin, Station
+from .model import Assignment, Availability, Pin, Station, slot_status
 from .prepare import Instance, prepare
 from .replan_goal import CHANGED, CHANGES, FINAL, ReplanGoal
 from .result import ProgressCallback, Result, SolveStatus, StopToken
@@ -175,9 +175,9 @@ def keep_started(station: Station, week_start: dt.date, previous: list[Assignmen
 
 def _status(station: Station, person, date: dt.date, shift_id: str) -> str:
     """As prepare.py resolves it: a per-shift row beats a whole-day row beats the role default."""
-    rows = {(r.date, r.shift_id): r.status for r in station.availability if r.person_id == person.person_id}
+    rows = {(r.person_id, r.date, r.shift_id): r.status for r in station.availability if r.person_id == person.person_id}
     default = "unavailable" if person.role == "volunteer" else "available"
-    return rows.get((date, shift_id), rows.get((date, None), default))
+    return slot_status(rows, person.person_id, date, shift_id, default)
 
 
 def previous_goal(inst: Instance, previous: list[Assignment], now: dt.datetime | None) -> ReplanGoal:

@@ -220,9 +220,7 @@ class _CheapestRoster(cp_model.CpSolverSolutionCallback):
             return
         first = self.best.time_to_first if self.best else time.monotonic() - self.started
         self.best = Outcome(status=SolveStatus.FEASIBLE, time_to_first=first, objective=cost)
-        self.best.works = {k: int(self.value(v)) for k, v in self.form.works.items()}
-        self.best.count = {k: int(self.value(v)) for k, v in self.form.count.items()}
-        self.best.terms = {name: int(self.value(expr)) for name, expr in self.form.terms.items()}
+        _read(self, self.form, self.best)
         if self.progress:
             self.progress(Progress(time.monotonic() - self.started, cost, None))
 
@@ -245,7 +243,8 @@ def _add_hint(builder: CpSatBuilder, form: Formulation, hint) -> None:
         builder.model.add_hint(var, hint.count.get(key, 0))
 
 
-def _read(solver: cp_model.CpSolver, form: Formulation, out: Outcome) -> None:
+def _read(solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback, form: Formulation, out: Outcome) -> None:
+    """The roster and terms of a solution, from the solver after a solve or from inside a callback."""
     out.works = {k: int(solver.value(v)) for k, v in form.works.items()}
     out.count = {k: int(solver.value(v)) for k, v in form.count.items()}
     out.terms = {name: int(solver.value(expr)) for name, expr in form.terms.items()}

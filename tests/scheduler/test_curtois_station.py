@@ -22,11 +22,11 @@ from scheduler.model import Assignment
 from scheduler.result import SolveStatus, StopToken
 from scheduler.solve import solve
 
-from .stations import BENCH
+from .stations import BENCH, needs_bench
 
 OPTIMA = {"Instance1": 607, "Instance2": 828, "Instance3": 1001}
 
-pytestmark = pytest.mark.skipif(not BENCH.is_dir(), reason="shared/bench/curtois is not checked out")
+pytestmark = needs_bench
 
 
 def _instance(name: str):

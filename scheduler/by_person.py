@@ -23,12 +23,14 @@ import logging
 import random
 import time
 from collections import Counter
-from dataclasses import replace
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, replace
 
 from .history import History
 from .horizon import demand_in_force, horizon_dates
 from .model import Assignment, Availability, Person, Station, slot_status
 from .result import Progress, ProgressCallback, Result, SolveStatus, StopToken
+from .sub_solves import runner, solve_sub
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,7 @@ class _Plan:
         self.deadline = None if time_limit is None else self.started + time_limit * (1 - CHECK_RESERVE)
         self.progress, self.stop = progress, stop
         self.rosters: dict[str, list[Assignment]] = {}
+        self.version = 0  # counts the rosters kept: a few's station built at another version is stale
         self.tried = self.kept = 0  # neighbourhoods solved and kept, for the log
         self.demand = demand_in_force(station, self.dates)
         self.status = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
@@ -160,6 +163,10 @@ class _Plan:
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
 
+    def seconds(self, most: float) -> float:
+        left = self.left()
+        return most if left is None else min(most, left)
+
     def stopped(self) -> bool:
         left = self.left()
         return self.stopped_by_caller() or (left is not None and left <= 0)
@@ -171,17 +178,33 @@ class _Plan:
         ids = {p.person_id for p in few}
         return [a for pid, roster in self.rosters.items() if pid not in ids for a in roster]
 
-    def solve_few(self, few: list[Person], seconds: float | None, gap: float = 0.0,
-                  window: set[dt.date] | None = None) -> tuple[Result, Station]:
-        from .solve import solve
-
+    def few_station(self, few: list[Person], window: set[dt.date] | None = None) -> tuple[Station, list[Assignment]]:
+        """The few's station against everyone else's current roster, and the few's own (the hint)."""
         hint = [a for p in few for a in self.rosters.get(p.person_id, [])]
-        sub = few_station(self.station, few, self.others(few), self.dates, window=window, current=hint,
-                          demand=self.demand)
-        hint = hint or None
-        result = solve(sub, self.week_start, "cpsat", time_limit=seconds, days=self.days, workers=self.workers,
-                       stop=self.stop, hint=hint, whole=True, gap_limit=gap)
-        return result, sub
+        return few_station(self.station, few, self.others(few), self.dates, window=window, current=hint,
+                           demand=self.demand), hint
+
+    def solve_few(self, few: list[Person], seconds: float | None, gap: float = 0.0) -> Result:
+        """Solved here, with every CP-SAT worker and the caller's stop."""
+        sub, hint = self.few_station(few)
+        return solve_sub(sub, self.week_start, self.days, seconds, hint or None, gap, self.workers, self.stop)
+
+    def price(self, sub: Station, roster: list[Assignment]):
+        from .checker import check_roster
+
+        return check_roster(sub, self.week_start, roster, self.days)
+
+
+@dataclass
+class _Move:
+    """A neighbourhood handed to the runner: who, which kind, on which days, against which rosters."""
+
+    few: list[Person]
+    kind: int
+    window: set[dt.date] | None
+    sub: Station
+    version: int
+    began: float
 
 
 def solve_by_person(
@@ -189,34 +212,22 @@ def solve_by_person(
     progress: ProgressCallback | None = None, stop: StopToken | None = None,
 ) -> Result:
     """People one by one, then a few at a time until the time is up; checked whole at the end."""
-    from .checker import check_roster
-
     plan = _Plan(station, week_start, days, workers, time_limit, progress, stop)
     people = list(station.people)
-    for n, person in enumerate(people):
-        if plan.stopped():  # stopped before everyone has a roster: there is no roster to give
-            return Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=time.monotonic() - plan.started,
-                          stopped=plan.stopped_by_caller())
-        left = plan.left()
-        # Also without a time limit: a person's model proves slowly and the few at a time re-plan them.
-        share = MOST_FIRST_SECONDS if left is None else FIRST_SHARE * left / (len(people) - n)
-        seconds = max(FIRST_SECONDS, min(MOST_FIRST_SECONDS, share))
-        result, _ = plan.solve_few([person], seconds, FIRST_GAP)
-        while not result.has_roster and result.status is not SolveStatus.INFEASIBLE and not plan.stopped():
-            seconds *= 4  # a hard one: more time
-            result, _ = plan.solve_few([person], seconds if left is None else min(seconds, plan.left()), FIRST_GAP)
-        if not result.has_roster:
-            status = SolveStatus.INFEASIBLE if result.status is SolveStatus.INFEASIBLE else SolveStatus.NO_SOLUTION
-            return Result(status, "cpsat", conflicts=result.conflicts, wall_time=time.monotonic() - plan.started,
-                          stopped=plan.stopped_by_caller())
-        plan.rosters[person.person_id] = result.roster
-        if progress:
-            progress(Progress(time.monotonic() - plan.started, None, None))
-    first = time.monotonic() - plan.started
-    objective = _improve(plan, people)
+    if plan.stopped():  # before anyone has a roster: there is no roster to give
+        return Result(SolveStatus.NO_SOLUTION, "cpsat", stopped=plan.stopped_by_caller())
+    run = runner(workers, time_limit, stop)
+    try:
+        failed = _first_pass(plan, people, run)
+        if failed is not None:
+            return failed
+        first = time.monotonic() - plan.started
+        objective = _improve(plan, people, run)
+    finally:
+        run.close()
     log.info("by person: first roster after %.1f s; %d neighbourhoods, %d kept", first, plan.tried, plan.kept)
     roster = sorted(a for r in plan.rosters.values() for a in r)
-    report = check_roster(station, week_start, roster, days)
+    report = plan.price(station, roster)
     if not report.ok:  # cannot happen by construction; never hand out a roster that breaks a rule
         raise RuntimeError(f"the people's rosters together break {len(report.violations)} rule(s): "
                            f"{report.violations[0]}")
@@ -229,14 +240,48 @@ def solve_by_person(
                   stopped=plan.stopped_by_caller())
 
 
-def _improve(plan: _Plan, people: list[Person]) -> int | None:
-    """A few people at a time re-planned against everyone else; kept when the whole gets better."""
-    from .checker import check_roster
+def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
+    """Everyone's first roster, each against the rosters of those done before; None when all have one.
 
+    With several solves at once, a person does not see those solved beside them: a few places
+    may be covered twice, which the neighbourhoods then undo.
+    """
+    waiting, running = list(people), {}
+    while waiting or running:
+        while waiting and len(running) < run.capacity:
+            if plan.stopped():  # stopped before everyone has a roster: there is no roster to give
+                return Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=time.monotonic() - plan.started,
+                              stopped=plan.stopped_by_caller())
+            person, left = waiting.pop(0), plan.left()
+            # Also without a time limit: a person's model proves slowly and the few at a time re-plan them.
+            share = MOST_FIRST_SECONDS if left is None else \
+                FIRST_SHARE * left * run.capacity / (len(waiting) + len(running) + 1)
+            seconds = max(FIRST_SECONDS, min(MOST_FIRST_SECONDS, share))
+            sub, _ = plan.few_station([person])
+            running[run.submit(sub, plan.week_start, plan.days, seconds, None, FIRST_GAP)] = (person, seconds)
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            person, seconds = running.pop(future)
+            result = future.result()
+            while not result.has_roster and result.status is not SolveStatus.INFEASIBLE and not plan.stopped():
+                seconds *= 4  # a hard one: more time, here
+                result = plan.solve_few([person], plan.seconds(seconds), FIRST_GAP)
+            if not result.has_roster:
+                status = SolveStatus.INFEASIBLE if result.status is SolveStatus.INFEASIBLE else SolveStatus.NO_SOLUTION
+                return Result(status, "cpsat", conflicts=result.conflicts, wall_time=time.monotonic() - plan.started,
+                              stopped=plan.stopped_by_caller())
+            plan.rosters[person.person_id] = result.roster
+            if plan.progress:
+                plan.progress(Progress(time.monotonic() - plan.started, None, None))
+    return None
+
+
+def _improve(plan: _Plan, people: list[Person], run) -> int | None:
+    """A few people at a time re-planned against everyone else; kept when the whole gets better."""
     if plan.stopped() or len(people) < 2:
         return None
-    whole = check_roster(plan.station, plan.week_start, [a for r in plan.rosters.values() for a in r], plan.days)
-    objective = whole.objective
+    objective = plan.price(plan.station, [a for r in plan.rosters.values() for a in r]).objective
+    log.info("by person: first roster %d after %.1f s", objective, time.monotonic() - plan.started)
     if plan.progress:
         plan.progress(Progress(time.monotonic() - plan.started, objective, None))
     rng = random.Random(SEED)
@@ -246,38 +291,76 @@ def _improve(plan: _Plan, people: list[Person]) -> int | None:
     kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if plan.days >= 2 * WINDOW_DAYS else [])
     size = [0] * len(kinds)
     step = stalled = 0
-    # Without a time limit: until many neighbourhoods in a row bring nothing (a local optimum).
-    while not plan.stopped() and (plan.deadline is not None or stalled < STALLED_ROUNDS * len(people)):
-        kind, step, stalled = step % len(kinds), step + 1, stalled + 1
-        sizes, window_days = kinds[kind]
-        few, around = _pick(plan, people, sizes[size[kind]], rng)
-        window = None
-        if window_days:
-            day = plan.dates.index(around) if around else rng.randrange(plan.days)
-            first = min(max(0, day - window_days // 2), plan.days - window_days)
-            window = set(plan.dates[first:first + window_days])
-        left, began = plan.left(), time.monotonic()
-        result, sub = plan.solve_few(few, FEW_SECONDS if left is None else min(FEW_SECONDS, left), window=window)
-        size[kind] = min(size[kind] + 1, len(sizes) - 1) if result.status is SolveStatus.OPTIMAL \
-            else max(size[kind] - 1, 0)
-        if not result.has_roster:
-            continue
-        current = check_roster(sub, plan.week_start, [a for p in few for a in plan.rosters[p.person_id]], plan.days)
-        plan.tried += 1
-        # CP-SAT's objective is at least the new roster's cost (its terms are not settled exactly).
-        new = check_roster(sub, plan.week_start, result.roster, plan.days) \
-            if result.objective < current.objective else current
-        if new.ok and new.objective < current.objective:
-            plan.kept += 1
-            for p in few:
-                plan.rosters[p.person_id] = [a for a in result.roster if a.person_id == p.person_id]
-            objective -= current.objective - new.objective
-            stalled = 0
-            if plan.progress:
-                plan.progress(Progress(time.monotonic() - plan.started, objective, None))
-        log.debug("by person: %d people, window %s, %s in %.1f s, %d -> %d", len(few), window_days,
-                  result.status.value, time.monotonic() - began, current.objective, new.objective)
-    return objective
+    running: dict = {}
+    while True:
+        # Without a time limit: until many neighbourhoods in a row bring nothing (a local optimum).
+        while len(running) < run.capacity and not plan.stopped() \
+                and (plan.deadline is not None or stalled < STALLED_ROUNDS * len(people)):
+            kind, step = step % len(kinds), step + 1
+            move = _next_move(plan, people, kind, kinds[kind], size[kind], running.values(), rng)
+            if move is None:  # everyone is being re-planned already: wait for one
+                break
+            running[run.submit(move.sub, plan.week_start, plan.days, plan.seconds(FEW_SECONDS),
+                               [a for p in move.few for a in plan.rosters[p.person_id]])] = move
+        if not running:
+            return objective
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            move = running.pop(future)
+            result = future.result()
+            stalled += 1
+            sizes = kinds[move.kind][0]
+            size[move.kind] = min(size[move.kind] + 1, len(sizes) - 1) if result.status is SolveStatus.OPTIMAL \
+                else max(size[move.kind] - 1, 0)
+            gain = _keep_if_better(plan, move, result)
+            if gain:
+                objective -= gain
+                stalled = 0
+                if plan.progress:
+                    plan.progress(Progress(time.monotonic() - plan.started, objective, None))
+
+
+def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, running, rng) -> _Move | None:
+    """The next neighbourhood of this kind, drawn from the people in no running one (None: nobody left)."""
+    sizes, window_days = shape
+    busy = {p.person_id for move in running for p in move.few}
+    free = [p for p in people if p.person_id not in busy]
+    if not free:
+        return None
+    few, around = _pick(plan, free, sizes[size], rng)
+    window = None
+    if window_days:
+        day = plan.dates.index(around) if around else rng.randrange(plan.days)
+        first = min(max(0, day - window_days // 2), plan.days - window_days)
+        window = set(plan.dates[first:first + window_days])
+    sub, _ = plan.few_station(few, window)
+    return _Move(few, kind, window, sub, plan.version, time.monotonic())
+
+
+def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:
+    """Keeps the few's new roster when the checker prices it below their current one; the gain, or 0.
+
+    A move solved while another was kept saw the others' old rosters: its station is built again
+    and both rosters priced on it. Their own rules hold whatever the others do (separable).
+    """
+    if not result.has_roster:
+        return 0
+    plan.tried += 1
+    stale = move.version != plan.version
+    sub = plan.few_station(move.few, move.window)[0] if stale else move.sub
+    current = plan.price(sub, [a for p in move.few for a in plan.rosters[p.person_id]])
+    # CP-SAT's objective is at least the new roster's cost (its terms are not settled exactly).
+    new = plan.price(sub, result.roster) if stale or result.objective < current.objective else current
+    log.debug("by person: %d people, window %s, %s in %.1f s, %d -> %d", len(move.few),
+              len(move.window) if move.window else None, result.status.value, time.monotonic() - move.began,
+              current.objective, new.objective)
+    if not (new.ok and new.objective < current.objective):
+        return 0
+    plan.kept += 1
+    plan.version += 1
+    for p in move.few:
+        plan.rosters[p.person_id] = [a for a in result.roster if a.person_id == p.person_id]
+    return current.objective - new.objective
 
 
 def _pick(plan: _Plan, people: list[Person], n: int, rng: random.Random) -> tuple[list[Person], dt.date | None]:

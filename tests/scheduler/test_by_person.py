@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import pytest
 
-from scheduler import by_person
+from scheduler import by_person, sub_solves
 from scheduler.checker import check_roster
 from scheduler.curtois import evaluate
 from scheduler.curtois_station import GRID, from_roster
@@ -204,3 +204,40 @@ def test_without_a_time_limit_the_search_ends_at_a_local_optimum():
     assert result.status is SolveStatus.FEASIBLE
     report = check_roster(station, WEEK, result.roster, 7)
     assert report.ok and report.objective == result.objective
+
+
+@needs_bench
+def test_with_worker_processes_the_roster_passes_both_checkers(monkeypatch):
+    instance, station, start = _curtois("Instance4")
+    runners = []
+    real_runner = by_person.runner
+    monkeypatch.setattr(sub_solves, "PROCESSES_FROM", 0.0)
+    monkeypatch.setattr(by_person, "runner", lambda *a: runners.append(real_runner(*a)) or runners[-1])
+    result = by_person.solve_by_person(station, start, time_limit=15, days=instance.horizon, workers=2)
+    assert isinstance(runners[0], sub_solves.Processes)
+    evaluation = evaluate(instance, from_roster(result.roster, start))
+    assert evaluation.violations == [] and result.objective == evaluation.objective >= 1716  # best known
+
+
+@needs_bench
+def test_a_move_solved_while_another_was_kept_is_priced_against_the_others_as_they_are_now():
+    """Two moves drawn at once (as with two worker processes) see the same rosters; once the first
+    is kept, the second's gain must be counted on the others' new rosters, or the running
+    objective drifts from the checker's."""
+    instance, station, start = _curtois("Instance4")
+    people = list(station.people)
+    plan = by_person._Plan(station, start, instance.horizon, 2, None, None, None)
+    here = sub_solves.InProcess(2, None)
+    assert by_person._first_pass(plan, people, here) is None
+    whole = plan.price(station, [a for r in plan.rosters.values() for a in r]).objective
+    rng = random.Random(7)
+    first = by_person._next_move(plan, people, 0, (by_person.FEW, None), 2, [], rng)
+    second = by_person._next_move(plan, people, 0, (by_person.FEW, None), 2, [first], rng)
+    assert not {p.person_id for p in first.few} & {p.person_id for p in second.few}
+    solved = [here.submit(move.sub, start, instance.horizon, 10.0,
+                          [a for p in move.few for a in plan.rosters[p.person_id]]).result()
+              for move in (first, second)]
+    gains = [by_person._keep_if_better(plan, move, result) for move, result in zip((first, second), solved, strict=True)]
+    assert gains[0] > 0 and second.version != plan.version  # the second was solved against old rosters
+    after = plan.price(station, [a for r in plan.rosters.values() for a in r])
+    assert after.ok and after.objective == whole - sum(gains)

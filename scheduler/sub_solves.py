@@ -1,0 +1,90 @@
+"""Where by_person's small solves run: here, one at a time, or in worker processes, several at once.
+
+Why processes: the Python around each small solve (lowering the demand, preparing the station,
+building the model) holds the GIL and leaves a core idle, and a small model keeps CP-SAT's
+workers only partly busy. Two processes, each with as many CP-SAT workers as the caller asked
+for, solve about twice the neighbourhoods in the same time (Curtois Instance13 at 120 s: 49 ->
+96). One CP-SAT worker per process was worse on the long instances: alone, CP-SAT runs no
+first-solution or LNS worker, and a person's first roster over 182 days came late and poor
+(docs/solver-notes.md). The processes are spawned, not forked: the parent may be running
+CP-SAT threads.
+
+A caller's stop token does not cross into a process: a solve there ends by its own time limit
+(a few seconds), and the caller stops handing out new ones. A spawned process imports the
+caller's main script again; one without an `if __name__ == "__main__":` guard breaks the pool,
+and the solves then run here, one at a time, as they would without processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from .model import Assignment, Station
+from .result import Result, StopToken
+
+log = logging.getLogger(__name__)
+
+# With less time than this, starting the processes (about a second each, to import OR-Tools) costs
+# more than they bring.
+PROCESSES_FROM = 20.0
+
+
+def solve_sub(sub: Station, week_start: dt.date, days: int, seconds: float | None, hint: list[Assignment] | None,
+              gap: float, workers: int, stop: StopToken | None = None) -> Result:
+    """One small station solved whole by CP-SAT from a hint (see solve(..., whole=True))."""
+    from .solve import solve
+
+    return solve(sub, week_start, "cpsat", time_limit=seconds, days=days, workers=workers, stop=stop,
+                 hint=hint, whole=True, gap_limit=gap)
+
+
+class InProcess:
+    """One solve at a time in this process, with all the CP-SAT workers and the caller's stop."""
+
+    def __init__(self, workers: int, stop: StopToken | None):
+        self.capacity, self.workers, self.stop = 1, workers, stop
+
+    def submit(self, sub: Station, week_start: dt.date, days: int, seconds: float | None,
+               hint: list[Assignment] | None, gap: float = 0.0) -> Future:
+        done: Future = Future()
+        done.set_result(solve_sub(sub, week_start, days, seconds, hint, gap, self.workers, self.stop))
+        return done
+
+    def close(self) -> None:
+        pass
+
+
+class Processes:
+    """`count` solves at once, each in its own process with `workers` CP-SAT workers."""
+
+    def __init__(self, count: int, workers: int):
+        self.capacity, self.workers = count, workers
+        self.pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        # Start them all now and import the solver there: a pool that cannot start fails here.
+        for ready in [self.pool.submit(_import_solver) for _ in range(count)]:
+            ready.result()
+
+    def submit(self, sub: Station, week_start: dt.date, days: int, seconds: float | None,
+               hint: list[Assignment] | None, gap: float = 0.0) -> Future:
+        return self.pool.submit(solve_sub, sub, week_start, days, seconds, hint, gap, self.workers)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_solver() -> None:
+    from . import solve  # noqa: F401
+
+
+def runner(workers: int, time_limit: float | None, stop: StopToken | None) -> InProcess | Processes:
+    """Processes with two or more workers and time enough to start them; else this process."""
+    if workers >= 2 and (time_limit is None or time_limit >= PROCESSES_FROM):
+        try:
+            return Processes(workers, workers)
+        except (BrokenProcessPool, OSError) as e:
+            log.warning("solving here, one at a time: worker processes did not start (%s)", e)
+    return InProcess(workers, stop)

@@ -1,0 +1,50 @@
+"""Where by_person's small solves run (sub_solves.py): here, or several at once in worker processes."""
+
+from __future__ import annotations
+
+from concurrent.futures import wait
+from concurrent.futures.process import BrokenProcessPool
+
+from scheduler import sub_solves
+from scheduler.result import SolveStatus
+
+from .stations import WEEK, make_station
+
+POLICE = """
+p1 王伟 police
+p2 李娜 police
+p3 陈刚 police
+"""
+DEMAND = """
+g1 mon day police 1 1
+g1 tue night police 1 1
+g1 wed day police 2 2
+"""
+
+
+def test_a_station_solved_in_worker_processes_is_solved_as_here():
+    station = make_station(POLICE, DEMAND)
+    here = sub_solves.InProcess(2, None).submit(station, WEEK, 7, 10.0, None).result()
+    processes = sub_solves.Processes(2, 1)
+    try:
+        futures = [processes.submit(station, WEEK, 7, 10.0, None) for _ in range(2)]
+        wait(futures)
+    finally:
+        processes.close()
+    for future in futures:
+        there = future.result()
+        assert there.status is here.status is SolveStatus.OPTIMAL
+        assert there.objective == here.objective and len(there.roster) == len(here.roster) == 4
+
+
+def test_processes_only_with_two_workers_and_time_to_start_them():
+    assert isinstance(sub_solves.runner(1, 600, None), sub_solves.InProcess)
+    assert isinstance(sub_solves.runner(2, sub_solves.PROCESSES_FROM / 2, None), sub_solves.InProcess)
+
+
+def test_when_the_processes_cannot_start_the_solves_run_here(monkeypatch):
+    def broken(count, workers):
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(sub_solves, "Processes", broken)
+    assert isinstance(sub_solves.runner(2, 600, None), sub_solves.InProcess)

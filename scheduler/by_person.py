@@ -204,6 +204,7 @@ class _Move:
     kind: int
     window: set[dt.date] | None
     sub: Station
+    current: list[Assignment]  # the few's rosters when drawn; nobody else re-plans them meanwhile
     version: int
     began: float
 
@@ -215,8 +216,8 @@ def solve_by_person(
     """People one by one, then a few at a time until the time is up; checked whole at the end."""
     plan = _Plan(station, week_start, days, workers, time_limit, progress, stop)
     people = list(station.people)
-    if plan.stopped():  # before anyone has a roster: there is no roster to give
-        return Result(SolveStatus.NO_SOLUTION, "cpsat", stopped=plan.stopped_by_caller())
+    if plan.stopped():  # before anyone has a roster (and before starting processes for nothing)
+        return _no_roster(plan, SolveStatus.NO_SOLUTION)
     run = runner(workers, time_limit, stop)
     try:
         failed = _first_pass(plan, people, run)
@@ -251,8 +252,7 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
     while waiting or running:
         while waiting and len(running) < run.capacity:
             if plan.stopped():  # stopped before everyone has a roster: there is no roster to give
-                return Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=time.monotonic() - plan.started,
-                              stopped=plan.stopped_by_caller())
+                return _no_roster(plan, SolveStatus.NO_SOLUTION)
             person, left = waiting.pop(0), plan.left()
             # Also without a time limit: a person's model proves slowly and the few at a time re-plan them.
             share = MOST_FIRST_SECONDS if left is None else FIRST_SHARE * left / (len(waiting) + len(running) + 1)
@@ -270,12 +270,16 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
                 result = plan.solve_few([person], plan.seconds(seconds), FIRST_GAP)
             if not result.has_roster:
                 status = SolveStatus.INFEASIBLE if result.status is SolveStatus.INFEASIBLE else SolveStatus.NO_SOLUTION
-                return Result(status, "cpsat", conflicts=result.conflicts, wall_time=time.monotonic() - plan.started,
-                              stopped=plan.stopped_by_caller())
+                return _no_roster(plan, status, result.conflicts)
             plan.rosters[person.person_id] = result.roster
             if plan.progress:
                 plan.progress(Progress(time.monotonic() - plan.started, None, None))
     return None
+
+
+def _no_roster(plan: _Plan, status: SolveStatus, conflicts=()) -> Result:
+    return Result(status, "cpsat", conflicts=list(conflicts), wall_time=time.monotonic() - plan.started,
+                  stopped=plan.stopped_by_caller())
 
 
 def _improve(plan: _Plan, people: list[Person], run) -> int | None:
@@ -302,8 +306,7 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
             move = _next_move(plan, people, kind, kinds[kind], size[kind], running.values(), rng)
             if move is None:  # everyone is being re-planned already: wait for one
                 break
-            running[run.submit(move.sub, plan.week_start, plan.days, plan.seconds(FEW_SECONDS),
-                               [a for p in move.few for a in plan.rosters[p.person_id]])] = move
+            running[run.submit(move.sub, plan.week_start, plan.days, plan.seconds(FEW_SECONDS), move.current)] = move
         if not running:
             return objective
         done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -335,8 +338,8 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
         day = plan.dates.index(around) if around else rng.randrange(plan.days)
         first = min(max(0, day - window_days // 2), plan.days - window_days)
         window = set(plan.dates[first:first + window_days])
-    sub, _ = plan.few_station(few, window)
-    return _Move(few, kind, window, sub, plan.version, time.monotonic())
+    sub, current = plan.few_station(few, window)
+    return _Move(few, kind, window, sub, current, plan.version, time.monotonic())
 
 
 def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:
@@ -350,7 +353,7 @@ def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:
     plan.tried += 1
     stale = move.version != plan.version
     sub = plan.few_station(move.few, move.window)[0] if stale else move.sub
-    current = plan.price(sub, [a for p in move.few for a in plan.rosters[p.person_id]])
+    current = plan.price(sub, move.current)
     # CP-SAT's objective is at least the new roster's cost (its terms are not settled exactly).
     new = plan.price(sub, result.roster) if stale or result.objective < current.objective else current
     log.debug("by person: %d people, window %s, %s in %.1f s, %d -> %d", len(move.few),

@@ -28,6 +28,9 @@ from .result import Result, StopToken
 
 log = logging.getLogger(__name__)
 
+# Two processes, as measured (docs/solver-notes.md); each has the caller's CP-SAT workers, so more
+# processes would multiply the threads on the machine.
+PROCESSES = 2
 # With less time than this, starting the processes (about a second each, to import OR-Tools) costs
 # more than they bring.
 PROCESSES_FROM = 20.0
@@ -81,10 +84,10 @@ def _import_solver() -> None:
 
 
 def runner(workers: int, time_limit: float | None, stop: StopToken | None) -> InProcess | Processes:
-    """Processes with two or more workers and time enough to start them; else this process."""
+    """Two processes with two or more workers and time enough to start them; else this process."""
     if workers >= 2 and (time_limit is None or time_limit >= PROCESSES_FROM):
         try:
-            return Processes(workers, workers)
+            return Processes(PROCESSES, workers)
         except (BrokenProcessPool, OSError) as e:
             log.warning("solving here, one at a time: worker processes did not start (%s)", e)
     return InProcess(workers, stop)

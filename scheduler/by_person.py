@@ -41,12 +41,25 @@ log = logging.getLogger(__name__)
 # the only way to a roster for Instances 22-24, whose whole model gets none in 600 s. Starting the
 # whole model from this roster (a hint) for the last 60% of the time was worse on 5 of 6.
 BY_PERSON_FROM = 5_000
+# And from this many days, whatever the size: over six weeks and more the window neighbourhoods beat
+# CP-SAT's own search on the whole model. Instance16 (20 people, 56 days, 3,360 person-slots) at
+# 600 s: 3,350 (+3.9% of best known) against 3,768 whole; Instance14 (42 days) at 120 s 1,344
+# against 1,478. Instance8 (3,360 person-slots too, 28 days) stays better whole (1,417 against
+# 2,050 at 120 s), so size alone cannot tell.
+BY_PERSON_FROM_DAYS = 42
 # The first pass, one person at a time, gets at most this share of the time: each person between
 # FIRST_SECONDS and MOST_FIRST_SECONDS, stopped at a relative gap of FIRST_GAP (the gap of a
 # person's own model; its objective includes the demand the others leave, so 0.1% is a first good
 # roster). One person of Instance24 (364 days x 32 shifts) takes about 0.6 s to build and 0.5-1.7 s
 # to a first roster; more time per person buys little, as the few at a time re-plan everyone.
 FIRST_SHARE = 0.4
+# Below those sizes a separable station is solved whole, and with this many seconds or more only for
+# WHOLE_SHARE of them: a few people at a time then go on from the whole model's roster. CP-SAT on the
+# whole model finds the cover; the neighbourhoods then trade requests between people at the same
+# cover, which its own search hardly does. Instance8 at 600 s: 1,361 (+4.7% of best known) against
+# 1,417 whole (docs/solver-notes.md).
+WHOLE_THEN_FEW_FROM = 60.0
+WHOLE_SHARE = 0.5
 FIRST_SECONDS = 1.0
 MOST_FIRST_SECONDS = 2.0
 FIRST_GAP = 0.001
@@ -75,7 +88,45 @@ def person_slots(station: Station, days: int) -> int:
 
 
 def worth_it(station: Station, days: int, history: History | None) -> bool:
-    return person_slots(station, days) >= BY_PERSON_FROM and separable(station, history)
+    big = person_slots(station, days) >= BY_PERSON_FROM or days >= BY_PERSON_FROM_DAYS
+    return big and separable(station, history)
+
+
+def whole_then_few_worth_it(station: Station, days: int, history: History | None, time_limit: float | None) -> bool:
+    return time_limit is not None and time_limit >= WHOLE_THEN_FEW_FROM and separable(station, history)
+
+
+def solve_whole_then_few(
+    station: Station, week_start: dt.date, *, time_limit: float, days: int, workers: int,
+    progress: ProgressCallback | None = None, stop: StopToken | None = None,
+) -> Result:
+    """The whole model for a share of the time, then a few people at a time from its roster.
+
+    The whole model's bound stays a bound of the station: the neighbourhoods only lower the
+    objective towards it, and a roster that meets it is optimal.
+    """
+    from .checker import check_roster
+    from .solve import solve
+
+    started = time.monotonic()
+    whole = solve(station, week_start, "cpsat", time_limit=time_limit * WHOLE_SHARE, progress=progress, stop=stop,
+                  days=days, workers=workers, whole=True)
+    if not whole.has_roster or whole.status is SolveStatus.OPTIMAL or (stop is not None and stop.stopped):
+        if whole.has_roster:  # CP-SAT's objective on an unproven roster is only at least its cost
+            report = check_roster(station, week_start, whole.roster, days)
+            whole.objective, whole.terms = report.objective, dict(report.terms)
+        return whole
+
+    def later(p: Progress) -> None:
+        progress(Progress(p.elapsed + offset, p.objective, whole.bound))
+
+    offset = time.monotonic() - started
+    result = solve_by_person(station, week_start, time_limit=time_limit - offset, days=days, workers=workers,
+                             progress=later if progress else None, stop=stop, start=whole.roster)
+    result.bound, result.time_to_first = whole.bound, whole.time_to_first
+    if whole.bound is not None and result.objective <= whole.bound:
+        result.status = SolveStatus.OPTIMAL
+    return result
 
 
 def few_station(station: Station, few: list[Person], others: list[Assignment], dates: list[dt.date], *,
@@ -211,18 +262,23 @@ class _Move:
 
 def solve_by_person(
     station: Station, week_start: dt.date, *, time_limit: float | None, days: int, workers: int,
-    progress: ProgressCallback | None = None, stop: StopToken | None = None,
+    progress: ProgressCallback | None = None, stop: StopToken | None = None, start: list[Assignment] | None = None,
 ) -> Result:
-    """People one by one, then a few at a time until the time is up; checked whole at the end."""
+    """People one by one (or everyone's roster in `start`), then a few at a time until the time is
+    up; checked whole at the end."""
     plan = _Plan(station, week_start, days, workers, time_limit, progress, stop)
     people = list(station.people)
     if plan.stopped():  # before anyone has a roster (and before starting processes for nothing)
         return _no_roster(plan, SolveStatus.NO_SOLUTION)
     run = runner(workers, time_limit, stop)
     try:
-        failed = _first_pass(plan, people, run)
-        if failed is not None:
-            return failed
+        if start is None:
+            failed = _first_pass(plan, people, run)
+            if failed is not None:
+                return failed
+        else:
+            for p in people:
+                plan.rosters[p.person_id] = [a for a in start if a.person_id == p.person_id]
         first = time.monotonic() - plan.started
         objective = _improve(plan, people, run)
     finally:

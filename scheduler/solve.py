@@ -79,13 +79,16 @@ def solve(
 
 def _solve_split(station, week_start, time_limit, days, workers, progress, stop, history, started) -> Result | None:
     """Models too big or too slow whole: stations with no hard rule between people a few people at a
-    time (by_person.py), very large stations in groups of grids (decompose.py); None: solve it whole."""
+    time (by_person.py; smaller ones whole first, given a minute or more), very large stations in
+    groups of grids (decompose.py); None: solve it whole."""
     from . import by_person, decompose
 
     left = None if time_limit is None else max(1.0, time_limit - (time.monotonic() - started))
     common = dict(time_limit=left, days=days, workers=workers or default_workers(), progress=progress, stop=stop)
     if by_person.worth_it(station, days, history):
         result = by_person.solve_by_person(station, week_start, **common)
+    elif by_person.whole_then_few_worth_it(station, days, history, left):
+        result = by_person.solve_whole_then_few(station, week_start, **common)
     elif decompose.worth_it(station):
         result = decompose.solve_in_parts(station, week_start, history=history, **common)
     else:

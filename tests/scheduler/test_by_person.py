@@ -182,6 +182,17 @@ def test_long_horizons_go_a_few_people_at_a_time_through_solve(monkeypatch):
 
 
 @needs_bench
+def test_a_small_station_over_a_long_horizon_goes_a_few_people_at_a_time():
+    _instance, station, _start = _curtois("Instance1")  # 8 people, 1 shift type
+    assert not by_person.worth_it(station, 14, None)
+    assert by_person.worth_it(station, by_person.BY_PERSON_FROM_DAYS, None)
+    assert not by_person.worth_it(station, by_person.BY_PERSON_FROM_DAYS - 1, None)
+    # ... unless a rule ties people together, as the fairness spreads do
+    spread = replace(station, weights=replace(station.weights, night_spread=1))
+    assert not by_person.worth_it(spread, by_person.BY_PERSON_FROM_DAYS, None)
+
+
+@needs_bench
 def test_a_stop_before_everyone_has_a_roster_gives_no_roster_at_once():
     instance, station, start = _curtois("Instance4")
     stop = StopToken()

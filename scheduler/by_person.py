@@ -8,7 +8,8 @@ demand rows lowered by what the others already cover. Counting the others out ch
 objective by a constant only (below `min` a person covers a gap, above it they cost `over`, as
 in the whole station), so a better roster for the few is a better roster for the whole station.
 
-The engine solves such stations this way from a few thousand person-slots up: people one by one
+The engine solves such stations this way from a few thousand person-slots or six weeks up (smaller
+ones with a minute or more: the whole model first, then the few at a time): people one by one
 first (each the best roster for themselves against what the earlier ones cover), then again and
 again a few of them together, each a small model of the same formulation. It is how the Curtois-Qu
 Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at

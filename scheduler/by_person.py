@@ -48,19 +48,19 @@ BY_PERSON_FROM = 5_000
 # against 1,478. Instance8 (3,360 person-slots too, 28 days) stays better whole (1,417 against
 # 2,050 at 120 s), so size alone cannot tell.
 BY_PERSON_FROM_DAYS = 42
+# Below those sizes a separable station is solved whole, and with this many seconds or more only for
+# WHOLE_SHARE of them: a few people at a time then go on from the whole model's roster. CP-SAT on the
+# whole model finds the cover; the neighbourhoods then trade requests between people at the same
+# cover, which its own search hardly does. Instance8 at 600 s: 1,371 and 1,361 (+5.5%, +4.7% of best
+# known) against 1,417 whole (docs/solver-notes.md).
+WHOLE_THEN_FEW_FROM = 60.0
+WHOLE_SHARE = 0.5
 # The first pass, one person at a time, gets at most this share of the time: each person between
 # FIRST_SECONDS and MOST_FIRST_SECONDS, stopped at a relative gap of FIRST_GAP (the gap of a
 # person's own model; its objective includes the demand the others leave, so 0.1% is a first good
 # roster). One person of Instance24 (364 days x 32 shifts) takes about 0.6 s to build and 0.5-1.7 s
 # to a first roster; more time per person buys little, as the few at a time re-plan everyone.
 FIRST_SHARE = 0.4
-# Below those sizes a separable station is solved whole, and with this many seconds or more only for
-# WHOLE_SHARE of them: a few people at a time then go on from the whole model's roster. CP-SAT on the
-# whole model finds the cover; the neighbourhoods then trade requests between people at the same
-# cover, which its own search hardly does. Instance8 at 600 s: 1,361 (+4.7% of best known) against
-# 1,417 whole (docs/solver-notes.md).
-WHOLE_THEN_FEW_FROM = 60.0
-WHOLE_SHARE = 0.5
 FIRST_SECONDS = 1.0
 MOST_FIRST_SECONDS = 2.0
 FIRST_GAP = 0.001
@@ -112,7 +112,7 @@ def solve_whole_then_few(
     started = time.monotonic()
     whole = solve(station, week_start, "cpsat", time_limit=time_limit * WHOLE_SHARE, progress=progress, stop=stop,
                   days=days, workers=workers, whole=True)
-    if not whole.has_roster or whole.status is SolveStatus.OPTIMAL or (stop is not None and stop.stopped):
+    if not whole.has_roster or whole.status is SolveStatus.OPTIMAL or whole.stopped:
         if whole.has_roster:  # CP-SAT's objective on an unproven roster is only at least its cost
             report = check_roster(station, week_start, whole.roster, days)
             whole.objective, whole.terms = report.objective, dict(report.terms)

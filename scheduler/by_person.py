@@ -51,8 +51,8 @@ BY_PERSON_FROM_DAYS = 42
 # Below those sizes a separable station is solved whole, and with this many seconds or more only for
 # WHOLE_SHARE of them: a few people at a time then go on from the whole model's roster. CP-SAT on the
 # whole model finds the cover; the neighbourhoods then trade requests between people at the same
-# cover, which its own search hardly does. Instance8 at 600 s: 1,371 and 1,361 (+5.5%, +4.7% of best
-# known) against 1,417 whole (docs/solver-notes.md).
+# cover, which its own search hardly does. Instance8 at 600 s: 1,361, 1,371 and 1,447 against one
+# whole run of 1,417; Instances 4-7 and 9 unchanged (docs/solver-notes.md).
 WHOLE_THEN_FEW_FROM = 60.0
 WHOLE_SHARE = 0.5
 # The first pass, one person at a time, gets at most this share of the time: each person between

@@ -93,7 +93,7 @@ def worth_it(station: Station, days: int, history: History | None) -> bool:
     return big and separable(station, history)
 
 
-def whole_then_few_worth_it(station: Station, days: int, history: History | None, time_limit: float | None) -> bool:
+def whole_then_few_worth_it(station: Station, history: History | None, time_limit: float | None) -> bool:
     return time_limit is not None and time_limit >= WHOLE_THEN_FEW_FROM and separable(station, history)
 
 
@@ -118,10 +118,11 @@ def solve_whole_then_few(
             whole.objective, whole.terms = report.objective, dict(report.terms)
         return whole
 
-    def later(p: Progress) -> None:
+    offset = time.monotonic() - started
+
+    def later(p: Progress) -> None:  # the few's progress, on the whole solve's clock and with its bound
         progress(Progress(p.elapsed + offset, p.objective, whole.bound))
 
-    offset = time.monotonic() - started
     result = solve_by_person(station, week_start, time_limit=time_limit - offset, days=days, workers=workers,
                              progress=later if progress else None, stop=stop, start=whole.roster)
     result.bound, result.time_to_first = whole.bound, whole.time_to_first

@@ -87,7 +87,7 @@ def _solve_split(station, week_start, time_limit, days, workers, progress, stop,
     common = dict(time_limit=left, days=days, workers=workers or default_workers(), progress=progress, stop=stop)
     if by_person.worth_it(station, days, history):
         result = by_person.solve_by_person(station, week_start, **common)
-    elif by_person.whole_then_few_worth_it(station, days, history, left):
+    elif by_person.whole_then_few_worth_it(station, history, left):
         result = by_person.solve_whole_then_few(station, week_start, **common)
     elif decompose.worth_it(station):
         result = decompose.solve_in_parts(station, week_start, history=history, **common)

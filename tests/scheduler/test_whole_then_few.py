@@ -65,4 +65,4 @@ def test_solve_takes_this_way_for_separable_stations_given_enough_time(monkeypat
     assert evaluate(instance, from_roster(result.roster, start)).objective == result.objective
     solve(station, start, time_limit=4, days=instance.horizon)  # less time: the whole model alone
     assert len(calls) == 1
-    assert not by_person.whole_then_few_worth_it(station, instance.horizon, None, None)
+    assert not by_person.whole_then_few_worth_it(station, None, None)

@@ -10,8 +10,9 @@ in the whole station), so a better roster for the few is a better roster for the
 
 The engine solves such stations this way from a few thousand person-slots or six weeks up (smaller
 ones with a minute or more: the whole model first, then the few at a time): people one by one
-first (each the best roster for themselves against what the earlier ones cover), then again and
-again a few of them together, each a small model of the same formulation. It is how the Curtois-Qu
+first (each the best roster for themselves against what the earlier ones cover, the places few
+of the later ones could cover weighing more), then again and again a few of them together, each
+a small model of the same formulation. It is how the Curtois-Qu
 Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at
 all, and it beats the whole model on the long instances below them (docs/solver-notes.md). It gives
 no bound: the whole model's would take longer than the search. With two workers or more and
@@ -64,6 +65,12 @@ FIRST_SHARE = 0.4
 FIRST_SECONDS = 1.0
 MOST_FIRST_SECONDS = 2.0
 FIRST_GAP = 0.001
+# In the first pass a person's station weighs a place left short up to 1 + SCARCE_WEIGHT times its
+# own weight, the more the fewer of the people still to come could cover it: taken alone, a person
+# fills any place, and the places only a few can fill stay short. First rosters of Curtois Instances
+# 15, 18, 19 and 20: 8,494 / 7,474 / 7,253 / 15,435 against 11,891 / 11,952 / 16,392 / 28,836 (10
+# and 1,000 did about as well as 100, 1 and 3 less; docs/solver-notes.md).
+SCARCE_WEIGHT = 100
 FEW = (2, 3, 4, 6)  # people re-planned together over the whole horizon
 IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DAYS consecutive days
 WINDOW_DAYS = 14
@@ -206,13 +213,17 @@ class _Plan:
         there = _present(self.station, [a for r in self.rosters.values() for a in r])
         return [key for key, rows in self.demand.items() if any(_covered(row, there.get(key, [])) < row.min for row in rows)]
 
-    def can_cover(self, person: Person, key: tuple[str, dt.date, str]) -> bool:
+    def can_cover(self, person: Person, key: tuple[str, dt.date, str], caps: dict | None = None) -> bool:
         """The person may work there: available, a shift type they may work, a row of their role."""
         _grid, date, shift_id = key
-        if slot_status(self.status, person.person_id, date, shift_id) == "unavailable" \
-                or self.station.shift_type_caps(person).get(shift_id) == 0:
+        caps = self.station.shift_type_caps(person) if caps is None else caps
+        if slot_status(self.status, person.person_id, date, shift_id) == "unavailable" or caps.get(shift_id) == 0:
             return False
         return any(row.role in (None, person.role) for row in self.demand[key])
+
+    def coverable(self, person: Person) -> list[tuple[str, dt.date, str]]:
+        caps = self.station.shift_type_caps(person)
+        return [key for key in self.demand if self.can_cover(person, key, caps)]
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -307,6 +318,7 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
     may be covered twice, which the neighbourhoods then undo.
     """
     waiting, running = list(people), {}
+    able = Counter(key for p in people for key in plan.coverable(p))  # by those still without a roster
     while waiting or running:
         while waiting and len(running) < run.capacity:
             if plan.stopped():  # stopped before everyone has a roster: there is no roster to give
@@ -317,7 +329,9 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
             # Solves side by side share the cores: each gets as much of them as it would alone
             # (Instance24 with 2 s each, two at a time: first roster 348,654, end 230,069 against 161,289).
             seconds = max(FIRST_SECONDS, min(MOST_FIRST_SECONDS, share)) * run.capacity
-            sub, _ = plan.few_station([person])
+            for key in plan.coverable(person):
+                able[key] -= 1
+            sub = _scarce_first(plan.station, plan.few_station([person])[0], able)
             running[run.submit(sub, plan.week_start, plan.days, seconds, None, FIRST_GAP)] = (person, seconds)
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
@@ -333,6 +347,20 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
             if plan.progress:
                 plan.progress(Progress(time.monotonic() - plan.started, None, None))
     return None
+
+
+def _scarce_first(station: Station, sub: Station, able: Counter) -> Station:
+    """A person's first-pass station with the places few of those still to come could cover weighing
+    more (up to 1 + SCARCE_WEIGHT times), in proportion to the people still missing there."""
+    rows = []
+    for row in sub.demand:
+        if row.min > 0:
+            base = row.under_weight if row.under_weight is not None else \
+                station.weights.uncovered[station.grids_by_id[row.grid_id].level]
+            scarcity = min(1.0, row.min / (able[(row.grid_id, row.day, row.shift_id)] + 1))
+            row = replace(row, under_weight=round(base * (1 + SCARCE_WEIGHT * scarcity)))
+        rows.append(row)
+    return replace(sub, demand=tuple(rows))
 
 
 def _no_roster(plan: _Plan, status: SolveStatus, conflicts=()) -> Result:

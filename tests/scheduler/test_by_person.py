@@ -19,7 +19,7 @@ from scheduler.checker import check_roster
 from scheduler.curtois import evaluate
 from scheduler.curtois_station import GRID, from_roster
 from scheduler.horizon import horizon_dates
-from scheduler.model import Assignment, Weights
+from scheduler.model import Assignment, Request, Weights
 from scheduler.prepare import prepare
 from scheduler.result import SolveStatus, StopToken
 from scheduler.solve import solve
@@ -252,3 +252,25 @@ def test_a_move_solved_while_another_was_kept_is_priced_against_the_others_as_th
     assert gains[0] > 0 and second.version != plan.version  # the second was solved against old rosters
     after = plan.price(station, [a for r in plan.rosters.values() for a in r])
     assert after.ok and after.objective == whole - sum(gains)
+
+
+def test_the_first_pass_leaves_to_those_still_to_come_what_they_can_cover(monkeypatch):
+    """Alone, p1 would rather work Monday's day shift (a request), but only p1 may work nights:
+    taking the night leaves the day to p2 or p3, and the first roster covers both."""
+    station = make_station(POLICE, "g1 mon day police 1 3\ng1 mon night police 1 3",
+                           weights=Weights(night_spread=0, weekend_spread=0))
+    no_nights = (("night", 0),)
+    people = tuple(p if p.person_id == "p1" else replace(p, max_shifts_per_type=no_nights) for p in station.people)
+    station = replace(station, people=people, requests=(Request("p1", WEEK, "day", "on", 5),))
+
+    def first_roster():
+        plan = by_person._Plan(station, WEEK, 7, 1, None, None, None)
+        assert by_person._first_pass(plan, list(station.people), sub_solves.InProcess(1, None)) is None
+        report = plan.price(station, [a for r in plan.rosters.values() for a in r])
+        return report, [a.shift_id for a in plan.rosters["p1"]]
+
+    report, p1 = first_roster()
+    assert report.ok and report.terms["uncovered"] == 0 and p1 == ["night"]
+    monkeypatch.setattr(by_person, "SCARCE_WEIGHT", 0)  # each for themselves: the night stays short
+    report, p1 = first_roster()
+    assert report.terms["uncovered"] > 0 and p1 == ["day"]

@@ -222,6 +222,7 @@ class _Plan:
         return any(row.role in (None, person.role) for row in self.demand[key])
 
     def coverable(self, person: Person) -> list[tuple[str, dt.date, str]]:
+        """Every place the person may work (see can_cover)."""
         caps = self.station.shift_type_caps(person)
         return [key for key in self.demand if self.can_cover(person, key, caps)]
 
@@ -318,7 +319,8 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
     may be covered twice, which the neighbourhoods then undo.
     """
     waiting, running = list(people), {}
-    able = Counter(key for p in people for key in plan.coverable(p))  # by those still without a roster
+    coverable = {p.person_id: plan.coverable(p) for p in people}
+    able = Counter(key for keys in coverable.values() for key in keys)  # by those still without a roster
     while waiting or running:
         while waiting and len(running) < run.capacity:
             if plan.stopped():  # stopped before everyone has a roster: there is no roster to give
@@ -329,7 +331,7 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
             # Solves side by side share the cores: each gets as much of them as it would alone
             # (Instance24 with 2 s each, two at a time: first roster 348,654, end 230,069 against 161,289).
             seconds = max(FIRST_SECONDS, min(MOST_FIRST_SECONDS, share)) * run.capacity
-            for key in plan.coverable(person):
+            for key in coverable[person.person_id]:
                 able[key] -= 1
             sub = _scarce_first(plan.station, plan.few_station([person])[0], able)
             running[run.submit(sub, plan.week_start, plan.days, seconds, None, FIRST_GAP)] = (person, seconds)

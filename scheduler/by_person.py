@@ -29,6 +29,7 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, replace
 
+from .formulation import under_weight
 from .history import History
 from .horizon import demand_in_force, horizon_dates
 from .model import Assignment, Availability, Person, Station, slot_status
@@ -357,8 +358,7 @@ def _scarce_first(station: Station, sub: Station, able: Counter) -> Station:
     rows = []
     for row in sub.demand:
         if row.min > 0:
-            base = row.under_weight if row.under_weight is not None else \
-                station.weights.uncovered[station.grids_by_id[row.grid_id].level]
+            base = under_weight(row, station.weights.uncovered, station.grids_by_id[row.grid_id].level)
             scarcity = min(1.0, row.min / (able[(row.grid_id, row.day, row.shift_id)] + 1))
             row = replace(row, under_weight=round(base * (1 + SCARCE_WEIGHT * scarcity)))
         rows.append(row)

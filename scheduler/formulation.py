@@ -341,12 +341,12 @@ class Formulation:
                 # Valid and much stronger for the LP than the big-M alone: without an escort
                 # the whole volunteer requirement is missing, not just a fraction of it.
                 self.m.add(short + demand.row.min * escorted >= demand.row.min, None)
-            parts.append(_under_weight(demand.row, weights, demand.level) * short)
+            parts.append(under_weight(demand.row, weights, demand.level) * short)
         for (grid_id, s), rows in self.inst.skill_demand.items():
             level = self.inst.grid_level(grid_id)
             for row in rows:
                 counted = self._counted(grid_id, s, role=row.role, skill=row.skill)
-                parts.append(_under_weight(row, weights, level) * self._shortfall(row, counted))
+                parts.append(under_weight(row, weights, level) * self._shortfall(row, counted))
         return self.m.total(parts)
 
     def over_demand(self) -> Expr:
@@ -712,7 +712,8 @@ def prorated_cap(cap: int, days: int) -> int:
     return cap if days >= 7 else -(-cap * days // 7)
 
 
-def _under_weight(row, weights: dict[int, int], level: int) -> int:
+def under_weight(row, weights: dict[int, int], level: int) -> int:
+    """A demand row's weight per missing person: its own, else its grid level's."""
     return row.under_weight if row.under_weight is not None else weights[level]
 
 

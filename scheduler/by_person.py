@@ -76,7 +76,6 @@ FEW = (2, 3, 4, 6)  # people re-planned together over the whole horizon
 IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DAYS consecutive days
 WINDOW_DAYS = 14
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
-NEAR_DAYS = 3  # around a short place, people above a min this many days either side join its neighbourhood
 FEW_SECONDS = 3.0
 STALLED_ROUNDS = 3  # without a time limit, stop after this many neighbourhoods per person bring nothing
 CHECK_RESERVE = 0.05  # share of the time kept for the checker on the whole station
@@ -214,19 +213,6 @@ class _Plan:
         """(grid, date, shift) where a demand row is below its min with everyone's roster."""
         there = _present(self.station, [a for r in self.rosters.values() for a in r])
         return [key for key, rows in self.demand.items() if any(_covered(row, there.get(key, [])) < row.min for row in rows)]
-
-    def above_min(self, dates: set[dt.date]) -> list[Person]:
-        """The people working, on one of `dates`, a place where more than a row's min are present:
-        one of them could leave it for a place left short at no loss of cover."""
-        there = _present(self.station, [a for r in self.rosters.values() for a in r if a.date in dates])
-        found = {}
-        for key, present in there.items():
-            for row in self.demand.get(key, ()):
-                counted = [p for p in present if (row.role is None or p.role == row.role)
-                           and (row.skill is None or row.skill in p.skills)]
-                if len(counted) > row.min:
-                    found.update((p.person_id, p) for p in counted)
-        return list(found.values())
 
     def can_cover(self, person: Person, key: tuple[str, dt.date, str], caps: dict | None = None) -> bool:
         """The person may work there: available, a shift type they may work, a row of their role."""
@@ -480,12 +466,5 @@ def _pick(plan: _Plan, people: list[Person], n: int, rng: random.Random) -> tupl
     key = rng.choice(short)
     able = [p for p in people if plan.can_cover(p, key)]
     few = rng.sample(able, min(len(able), max(1, n // 2)))
-    # The cover a short place needs comes from someone above a min nearby, through a chain of
-    # swaps: those people are the likelier rest of the neighbourhood.
-    i = plan.dates.index(key[1])
-    near = set(plan.dates[max(0, i - NEAR_DAYS):i + NEAR_DAYS + 1])
-    ids = {p.person_id for p in people} - {p.person_id for p in few}
-    spare = [p for p in plan.above_min(near) if p.person_id in ids]
-    few += rng.sample(spare, min(len(spare), (n - len(few) + 1) // 2))
     rest = [p for p in people if p not in few]
     return few + rng.sample(rest, n - len(few)), key[1]

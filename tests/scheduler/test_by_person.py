@@ -274,25 +274,3 @@ def test_the_first_pass_leaves_to_those_still_to_come_what_they_can_cover(monkey
     monkeypatch.setattr(by_person, "SCARCE_WEIGHT", 0)  # each for themselves: the night stays short
     report, p1 = first_roster()
     assert report.terms["uncovered"] > 0 and p1 == ["day"]
-
-
-def test_a_neighbourhood_around_a_short_place_takes_in_people_above_a_min_nearby(monkeypatch):
-    """Monday night is short and only p3 may work nights; p1 and p2 both work Monday's day shift,
-    where one is enough. The neighbourhood around the night joins p3 with one of them (the cover
-    must come from someone's spare shift), never with p4, who works nothing nearby."""
-    people = POLICE + "p4 赵敏 police\n"
-    station = make_station(people, "g1 mon day police 1 3\ng1 mon night police 1 3",
-                           weights=Weights(night_spread=0, weekend_spread=0))
-    no_nights = (("night", 0),)
-    station = replace(station, people=tuple(p if p.person_id == "p3" else replace(p, max_shifts_per_type=no_nights)
-                                            for p in station.people))
-    plan = by_person._Plan(station, WEEK, 7, 1, None, None, None)
-    plan.rosters = {"p1": [Assignment(WEEK, "day", "g1", "p1")], "p2": [Assignment(WEEK, "day", "g1", "p2")],
-                    "p3": [], "p4": []}
-    assert {p.person_id for p in plan.above_min({WEEK})} == {"p1", "p2"}
-    assert plan.above_min({WEEK + dt.timedelta(days=1)}) == []
-    monkeypatch.setattr(by_person, "TARGETED", 1.0)
-    for seed in range(20):
-        few, around = by_person._pick(plan, list(station.people), 2, random.Random(seed))
-        assert around == WEEK
-        assert few[0].person_id == "p3" and few[1].person_id in {"p1", "p2"}

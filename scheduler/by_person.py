@@ -355,10 +355,11 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
 def _scarce_first(station: Station, sub: Station, able: Counter) -> Station:
     """A person's first-pass station with the places few of those still to come could cover weighing
     more (up to 1 + SCARCE_WEIGHT times), in proportion to the people still missing there."""
+    grids = station.grids_by_id  # a property that builds the dict: once, not per row
     rows = []
     for row in sub.demand:
         if row.min > 0:
-            base = under_weight(row, station.weights.uncovered, station.grids_by_id[row.grid_id].level)
+            base = under_weight(row, station.weights.uncovered, grids[row.grid_id].level)
             scarcity = min(1.0, row.min / (able[(row.grid_id, row.day, row.shift_id)] + 1))
             row = replace(row, under_weight=round(base * (1 + SCARCE_WEIGHT * scarcity)))
         rows.append(row)

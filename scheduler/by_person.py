@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import random
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, replace
 
+from . import columns
 from .formulation import under_weight
 from .history import History
 from .horizon import demand_in_force, horizon_dates
@@ -72,6 +74,9 @@ FIRST_GAP = 0.001
 # 15, 18, 19 and 20: 8,494 / 7,474 / 7,253 / 15,435 against 11,891 / 11,952 / 16,392 / 28,836 (10
 # and 1,000 did about as well as 100, 1 and 3 less; docs/solver-notes.md).
 SCARCE_WEIGHT = 100
+# On stations small enough (columns.COLUMNS_UP_TO), column generation gets this share of the time
+# left after the first roster, the neighbourhoods the rest (docs/solver-notes.md).
+COLUMNS_SHARE = 0.5
 FEW = (2, 3, 4, 6)  # people re-planned together over the whole horizon
 IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DAYS consecutive days
 WINDOW_DAYS = 14
@@ -129,12 +134,14 @@ def solve_whole_then_few(
     offset = time.monotonic() - started
 
     def later(p: Progress) -> None:  # the few's progress, on the whole solve's clock and with its bound
-        progress(Progress(p.elapsed + offset, p.objective, whole.bound))
+        bounds = [b for b in (whole.bound, p.bound) if b is not None]
+        progress(Progress(p.elapsed + offset, p.objective, max(bounds) if bounds else None))
 
     result = solve_by_person(station, week_start, time_limit=time_limit - offset, days=days, workers=workers,
                              progress=later if progress else None, stop=stop, start=whole.roster)
-    result.bound, result.time_to_first = whole.bound, whole.time_to_first
-    if whole.bound is not None and result.objective <= whole.bound:
+    result.bound = max((b for b in (whole.bound, result.bound) if b is not None), default=None)
+    result.time_to_first = whole.time_to_first
+    if result.bound is not None and result.objective <= result.bound:
         result.status = SolveStatus.OPTIMAL
     return result
 
@@ -206,6 +213,7 @@ class _Plan:
         self.rosters: dict[str, list[Assignment]] = {}
         self.version = 0  # counts the rosters kept: a few's station built at another version is stale
         self.tried = self.kept = 0  # neighbourhoods solved and kept, for the log
+        self.bound: float | None = None  # of the whole station, from column generation
         self.demand = demand_in_force(station, self.dates)
         self.status = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
 
@@ -295,7 +303,8 @@ def solve_by_person(
             for p in people:
                 plan.rosters[p.person_id] = [a for a in start if a.person_id == p.person_id]
         first = time.monotonic() - plan.started
-        objective = _improve(plan, people, run)
+        bound = _columns_bound(plan, people, run)
+        objective = None if bound is not None and _cost(plan) <= bound else _improve(plan, people, run)
     finally:
         run.close()
     log.info("by person: first roster after %.1f s; %d neighbourhoods, %d kept", first, plan.tried, plan.kept)
@@ -307,10 +316,27 @@ def solve_by_person(
     if objective is not None and objective != report.objective:
         raise RuntimeError(f"re-planning a few people lost track of the objective: {objective} != {report.objective}")
     if progress:
-        progress(Progress(time.monotonic() - plan.started, report.objective, None))
-    return Result(SolveStatus.FEASIBLE, "cpsat", objective=report.objective, terms=dict(report.terms), roster=roster,
-                  wall_time=time.monotonic() - plan.started, time_to_first=first,
-                  stopped=plan.stopped_by_caller())
+        progress(Progress(time.monotonic() - plan.started, report.objective, bound))
+    proven = bound is not None and report.objective <= bound
+    return Result(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, "cpsat", objective=report.objective,
+                  bound=bound, terms=dict(report.terms), roster=roster, wall_time=time.monotonic() - plan.started,
+                  time_to_first=first, stopped=plan.stopped_by_caller())
+
+
+def _columns_bound(plan: _Plan, people: list[Person], run) -> float | None:
+    """Column generation on a station small enough, with a time limit: it may lower the plan's
+    roster, and its bound (rounded up: objectives are integers) holds for the whole station."""
+    if not (columns.worth_it(plan.station, plan.days) and plan.deadline is not None and len(people) >= 2):
+        return None
+    bound = columns.improve_by_columns(plan, people, run, COLUMNS_SHARE * plan.left()).bound
+    plan.bound = None if bound is None else float(math.ceil(bound - 1e-6))
+    if plan.progress:
+        plan.progress(Progress(time.monotonic() - plan.started, _cost(plan), plan.bound))
+    return plan.bound
+
+
+def _cost(plan: _Plan) -> int:
+    return plan.price(plan.station, [a for r in plan.rosters.values() for a in r]).objective
 
 
 def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
@@ -378,7 +404,7 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
     objective = plan.price(plan.station, [a for r in plan.rosters.values() for a in r]).objective
     log.info("by person: first roster %d after %.1f s", objective, time.monotonic() - plan.started)
     if plan.progress:
-        plan.progress(Progress(time.monotonic() - plan.started, objective, None))
+        plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))
     rng = random.Random(SEED)
     # Two kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
     # totals need), more people over a window of days (what swapping shifts on a day needs). Each
@@ -411,7 +437,7 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
                 objective -= gain
                 stalled = 0
                 if plan.progress:
-                    plan.progress(Progress(time.monotonic() - plan.started, objective, None))
+                    plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))
 
 
 def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, running, rng) -> _Move | None:

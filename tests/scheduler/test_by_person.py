@@ -146,7 +146,8 @@ def test_only_stations_without_ties_between_people_are_separable():
 def test_a_curtois_instance_solved_a_few_people_at_a_time_passes_both_checkers():
     instance, station, start = _curtois("Instance2")
     result = by_person.solve_by_person(station, start, time_limit=12, days=instance.horizon, workers=2)
-    assert result.status is SolveStatus.FEASIBLE and result.time_to_first is not None
+    # OPTIMAL when column generation's bound meets the roster (tests/scheduler/test_columns.py)
+    assert result.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL) and result.time_to_first is not None
     evaluation = evaluate(instance, from_roster(result.roster, start))
     report = check_roster(station, start, result.roster, instance.horizon)
     assert evaluation.violations == [] and report.violations == []

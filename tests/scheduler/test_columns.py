@@ -1,0 +1,86 @@
+"""Column generation (scheduler/columns.py): the master, the pricing station, the whole loop."""
+
+from __future__ import annotations
+
+import random
+
+from scheduler import by_person, columns
+from scheduler.checker import check_roster
+from scheduler.curtois import evaluate
+from scheduler.curtois_station import from_roster
+from scheduler.result import SolveStatus
+from scheduler.sub_solves import InProcess
+
+from .stations import curtois, needs_bench
+
+
+def _first_roster(name: str):
+    """A Curtois instance's plan with everyone's first-pass roster."""
+    instance, station, start = curtois(name)
+    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
+    assert by_person._first_pass(plan, list(station.people), InProcess(2, None)) is None
+    return instance, station, start, plan
+
+
+@needs_bench
+def test_with_one_column_per_person_the_master_lp_costs_what_the_roster_does():
+    instance, station, start, plan = _first_roster("Instance2")
+    master = columns.Master(station, start, instance.horizon, plan.demand)
+    for p in station.people:
+        master.add(p, plan.rosters[p.person_id])
+    lp, _prices, _people = master.duals()
+    roster = [a for r in plan.rosters.values() for a in r]
+    assert round(lp) == check_roster(station, start, roster, instance.horizon).objective
+
+
+@needs_bench
+def test_the_pricing_station_prices_a_roster_by_its_reduced_cost_up_to_a_constant():
+    instance, station, start, plan = _first_roster("Instance2")
+    master = columns.Master(station, start, instance.horizon, plan.demand)
+    person = station.people[0]
+    rng = random.Random(7)
+    prices = [rng.uniform(-3, 120) for _ in master.rows]
+    sub, offset = columns.pricing_station(master, person, prices)
+    own = plan.rosters[person.person_id]
+    other = plan.rosters[station.people[1].person_id]  # someone else's roster, kept if the person may work it
+    other = [a.__class__(a.date, a.shift_id, a.grid_id, person.person_id) for a in other]
+    priced = []
+    for roster in (own, other):
+        report = check_roster(sub, start, roster, instance.horizon)
+        if not report.ok:
+            continue
+        column = master.add(person, roster)
+        scaled = sum(round(columns.SCALE * prices[i]) for i in column.rows)
+        exact = columns.SCALE * (column.cost - sum(prices[i] for i in column.rows))
+        priced.append((report.objective, columns.SCALE * column.cost - scaled, exact))
+    assert priced, "neither roster keeps the person's rules"
+    constant = sum(round(columns.SCALE * p) for p in prices if round(columns.SCALE * p) > 0)
+    for objective, rounded, exact in priced:
+        assert objective == constant + rounded
+        # less the offset, the pricing objective is at most the exact reduced cost, whatever the rounding
+        assert constant <= offset and objective - offset <= exact + 1e-6
+
+
+@needs_bench
+def test_column_generation_lowers_a_first_roster_and_both_checkers_agree():
+    instance, station, start, plan = _first_roster("Instance3")
+    before = check_roster(station, start, [a for r in plan.rosters.values() for a in r], instance.horizon).objective
+    outcome = columns.improve_by_columns(plan, list(station.people), InProcess(2, None), 40)
+    gain = outcome.gain
+    roster = [a for r in plan.rosters.values() for a in r]
+    report = check_roster(station, start, roster, instance.horizon)
+    evaluation = evaluate(instance, from_roster(roster, start))
+    assert report.ok and evaluation.violations == []
+    assert gain > 0 and report.objective == evaluation.objective == before - gain
+    assert report.objective >= 1001  # the proven optimum
+    assert outcome.bound is not None and outcome.bound <= 1001  # a bound of every roster, not only the columns
+
+
+@needs_bench
+def test_the_bound_of_column_generation_proves_a_small_instance_optimal():
+    instance, station, start = curtois("Instance2")
+    result = by_person.solve_by_person(station, start, time_limit=30, days=instance.horizon, workers=2)
+    evaluation = evaluate(instance, from_roster(result.roster, start))
+    assert evaluation.violations == [] and result.objective == evaluation.objective == 828  # the proven optimum
+    assert result.status is SolveStatus.OPTIMAL and result.bound == 828
+

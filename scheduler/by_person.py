@@ -14,9 +14,11 @@ first (each the best roster for themselves against what the earlier ones cover, 
 of the later ones could cover weighing more), then again and again a few of them together, each
 a small model of the same formulation. It is how the Curtois-Qu
 Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at
-all, and it beats the whole model on the long instances below them (docs/solver-notes.md). It gives
-no bound: the whole model's would take longer than the search. With two workers or more and
-20 s or more, the small solves run two at a time in worker processes (sub_solves.py).
+all, and it beats the whole model on the long instances below them (docs/solver-notes.md). On
+stations of up to four weeks and a size (columns.worth_it), column generation comes between the
+first roster and the few at a time, and gives a bound; elsewhere this path gives none (the whole
+model's would take longer than the search). With two workers or more and 20 s or more, the small
+solves run two at a time in worker processes (sub_solves.py).
 """
 
 from __future__ import annotations

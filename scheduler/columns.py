@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from dataclasses import dataclass, replace
 
@@ -35,6 +36,7 @@ COLUMNS_MOST_DAYS = 28
 SCALE = 100  # prices and the person's own weights are scaled and rounded to CP-SAT's integers
 SMOOTHING = 0.5  # the prices a round uses: this share of the last round's, the rest the LP's new duals
 PRICE_SECONDS = 2.0
+IP_SHARE = 0.2  # of the time given, kept for the integer program over the columns
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ class Master:
         return (pulp.value(prob.objective), [c.pi or 0.0 for c in rows],
                 {pid: c.pi or 0.0 for pid, c in people.items()})
 
-    def best_roster(self, seconds: float, current: dict[str, list[Assignment]]) -> list[Assignment] | None:
+    def best_roster(self, seconds: float, current: dict[str, list[Assignment]], stop=None) -> list[Assignment] | None:
         """The master solved over the columns as an integer program, from the current rosters."""
         from .cbc_run import run_cbc
 
@@ -143,7 +145,7 @@ class Master:
         for j, column in enumerate(self.columns):
             keys = frozenset((a.grid_id, a.date, a.shift_id) for a in column.roster)
             y[j].setInitialValue(1 if now.get(column.person_id) == keys else 0)
-        run = run_cbc(prob, time_limit=max(1.0, seconds), threads=1)
+        run = run_cbc(prob, time_limit=max(1.0, seconds), threads=1, stop=stop)
         if run.status not in ("optimal", "feasible"):
             return None
         return [a for j, c in enumerate(self.columns) if run.values.get(y[j].name, 0) > 0.5 for a in c.roster]
@@ -194,11 +196,14 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     pricing station. It holds for every roster of the station, not only for the columns."""
     started = time.monotonic()
     deadline = started + seconds
+    if seconds < 3 * PRICE_SECONDS:  # not even a round and the integer program
+        return Outcome(0, None, 0, 0)
     master = Master(plan.station, plan.week_start, plan.days, plan.demand)
     for p in people:
         master.add(p, plan.rosters[p.person_id])
+    cost = plan.price(plan.station, [a for r in plan.rosters.values() for a in r]).objective
     smoothed, exact, rounds, lp, best_bound = None, False, 0, None, None
-    while time.monotonic() < deadline - PRICE_SECONDS and not plan.stopped_by_caller():
+    while time.monotonic() < deadline - max(PRICE_SECONDS, IP_SHARE * seconds) and not plan.stopped_by_caller():
         lp, duals, mine = master.duals()
         # Smoothed prices take fewer rounds to settle (the LP's duals jump from round to round).
         mixed = duals if smoothed is None or exact else \
@@ -222,25 +227,26 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         if least is not None and (best_bound is None or least > best_bound):
             best_bound = least
         rounds += 1
+        if best_bound is not None and math.ceil(best_bound - 1e-6) >= min(cost, math.ceil(lp - 1e-6)):
+            break  # the roster in hand is optimal, or the LP cannot go lower
         if not added:
             if exact:
                 break  # no column prices below the LP's own duals: the LP is at its optimum
             exact = True  # the smoothed prices found nothing: from now on the LP's own
-    ip_seconds = max(5.0, deadline - time.monotonic())
-    roster = master.best_roster(ip_seconds, plan.rosters)
+    stop = plan.stop.event if plan.stop is not None else None
+    roster = master.best_roster(max(1.0, deadline - time.monotonic()), plan.rosters, stop)
     log.info("columns: %d rounds, %d columns, LP %.1f, %.1f s", rounds, len(master.columns), lp or 0,
              time.monotonic() - started)
     # A bound at or below 0 says nothing (no term is negative): early prices are far from the LP's.
     outcome = Outcome(0, best_bound if best_bound is not None and best_bound > 0 else None, rounds, len(master.columns))
     if roster is None:
         return outcome
-    before = plan.price(plan.station, [a for r in plan.rosters.values() for a in r])
     after = plan.price(plan.station, roster)
-    if after.ok and after.objective < before.objective:
+    if after.ok and after.objective < cost:
         plan.version += 1
         for p in people:
             plan.rosters[p.person_id] = [a for a in roster if a.person_id == p.person_id]
-        outcome.gain = before.objective - after.objective
+        outcome.gain = cost - after.objective
     return outcome
 
 

@@ -440,6 +440,8 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
                 stalled = 0
                 if plan.progress:
                     plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))
+                if plan.bound is not None and objective <= plan.bound:
+                    plan.deadline = time.monotonic()  # proven optimal: hand out no more moves
 
 
 def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, running, rng) -> _Move | None:

@@ -52,6 +52,11 @@ STOP_GRACE_SECONDS = 5.0
 # CBC may overrun its own time limit while it is not checking it (preprocessing, root node):
 # past time_limit + max(this, 10 %) the run is stopped as if the stop event had been set.
 TIME_LIMIT_SLACK_SECONDS = 2.0
+# Below this many variables CBC runs one thread whatever is asked: threads bring nothing on a small
+# model, and CBC's threaded search now and then hangs on a lock until its time limit
+# (coin-or/Cbc#640). Seen here as a one-person test station "stopped on time" after 10 s, once in
+# three full test runs.
+THREADS_FROM_VARIABLES = 5_000
 
 # CBC prints 1e+50 as "best solution" while it has none.
 _NO_VALUE = 1e49
@@ -255,6 +260,8 @@ def run_cbc(
         raise ValueError(f"threads must be at least 1, got {threads!r}")
     if gap_rel < 0:
         raise ValueError(f"gap_rel must not be negative, got {gap_rel!r}")
+    if problem.numVariables() < THREADS_FROM_VARIABLES:
+        threads = 1
     if stop is not None and stop.is_set():
         return CbcOutcome("no_solution", None, None, {}, True, time.monotonic() - start)
 

@@ -11,11 +11,6 @@ from ..prepare import Instance
 from ..result import Progress, SolveStatus
 from .outcome import Outcome, SolveOptions
 
-# Below this many variables CBC runs one thread: threads bring nothing on a small model, and CBC's
-# threaded search now and then hangs on a lock until its time limit (coin-or/Cbc#640). Seen here as
-# a one-person test station "stopped on time" after 10 s, once in three full test runs.
-THREADS_FROM_VARIABLES = 5_000
-
 
 class PulpBuilder:
     """ModelBuilder for PuLP; constraint names carry their rule so an LP file reads like the model."""
@@ -67,8 +62,7 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         if options.progress:
             options.progress(Progress(time.monotonic() - started, p.objective, p.bound))
 
-    threads = options.workers if builder.problem.numVariables() >= THREADS_FROM_VARIABLES else 1
-    run = run_cbc(builder.problem, time_limit=options.time_limit, threads=threads,
+    run = run_cbc(builder.problem, time_limit=options.time_limit, threads=options.workers,
                   stop=options.stop.event if options.stop else None, on_progress=on_progress,
                   gap_rel=options.gap_limit)
     status = {"optimal": SolveStatus.OPTIMAL, "feasible": SolveStatus.FEASIBLE,

@@ -185,7 +185,7 @@ def _present(station: Station, roster: list[Assignment]) -> dict[tuple[str, dt.d
 
 def _covered(row, present: list[Person]) -> int:
     """How many of `present` count for a demand row (its role and skill)."""
-    return sum(1 for p in present if (row.role is None or p.role == row.role) and (row.skill is None or row.skill in p.skills))
+    return sum(1 for p in present if row.counts(p))
 
 
 def _held_outside(station: Station, few: list[Person], dates: list[dt.date], window: set[dt.date],
@@ -266,6 +266,10 @@ class _Plan:
         sub, hint = self.few_station(few)
         return solve_sub(sub, self.week_start, self.days, seconds, hint or None, gap, self.workers, self.stop)
 
+    def cost(self) -> int:
+        """The whole station's objective with everyone's current roster."""
+        return self.price(self.station, [a for r in self.rosters.values() for a in r]).objective
+
     def price(self, sub: Station, roster: list[Assignment]):
         from .checker import check_roster
 
@@ -306,7 +310,7 @@ def solve_by_person(
                 plan.rosters[p.person_id] = [a for a in start if a.person_id == p.person_id]
         first = time.monotonic() - plan.started
         bound = _columns_bound(plan, people, run)
-        objective = None if bound is not None and _cost(plan) <= bound else _improve(plan, people, run)
+        objective = None if bound is not None and plan.cost() <= bound else _improve(plan, people, run)
     finally:
         run.close()
     log.info("by person: first roster after %.1f s; %d neighbourhoods, %d kept", first, plan.tried, plan.kept)
@@ -333,12 +337,8 @@ def _columns_bound(plan: _Plan, people: list[Person], run) -> float | None:
     bound = columns.improve_by_columns(plan, people, run, COLUMNS_SHARE * plan.left()).bound
     plan.bound = None if bound is None else float(math.ceil(bound - 1e-6))
     if plan.progress:
-        plan.progress(Progress(time.monotonic() - plan.started, _cost(plan), plan.bound))
+        plan.progress(Progress(time.monotonic() - plan.started, plan.cost(), plan.bound))
     return plan.bound
-
-
-def _cost(plan: _Plan) -> int:
-    return plan.price(plan.station, [a for r in plan.rosters.values() for a in r]).objective
 
 
 def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
@@ -403,7 +403,7 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
     """A few people at a time re-planned against everyone else; kept when the whole gets better."""
     if plan.stopped() or len(people) < 2:
         return None
-    objective = plan.price(plan.station, [a for r in plan.rosters.values() for a in r]).objective
+    objective = plan.cost()
     log.info("by person: first roster %d after %.1f s", objective, time.monotonic() - plan.started)
     if plan.progress:
         plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))

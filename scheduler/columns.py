@@ -51,6 +51,7 @@ class _Row:
 class _Column:
     person_id: str
     roster: list[Assignment]
+    places: frozenset  # (grid, date, shift) worked: what tells two rosters of a person apart
     cost: int  # the person's own terms
     rows: list[int]  # indices of the rows it counts for
 
@@ -81,15 +82,16 @@ class Master:
         """The person's roster as a column (None when it is known already)."""
         from .checker import check_roster
 
-        marker = (person.person_id, frozenset((a.grid_id, a.date, a.shift_id) for a in roster))
+        places = _places(roster)
+        marker = (person.person_id, places)
         if marker in self.seen:
             return None
         report = check_roster(self.own[person.person_id], self.week_start, roster, self.days)
         if not report.ok:  # cannot happen: a pricing station keeps every rule of the person's
             raise RuntimeError(f"a priced roster of {person.person_id} breaks {report.violations[0]}")
         rows = [i for a in roster for i in self.at.get((a.grid_id, a.date, a.shift_id), ())
-                if _counts_for(person, self.rows[i].row)]
-        column = _Column(person.person_id, list(roster), report.objective, rows)
+                if self.rows[i].row.counts(person)]
+        column = _Column(person.person_id, list(roster), places, report.objective, rows)
         self.seen.add(marker)
         self.columns.append(column)
         return column
@@ -141,10 +143,9 @@ class Master:
         from .cbc_run import run_cbc
 
         prob, y, _, _ = self.problem(relax=False)
-        now = {pid: frozenset((a.grid_id, a.date, a.shift_id) for a in r) for pid, r in current.items()}
+        now = {pid: _places(r) for pid, r in current.items()}
         for j, column in enumerate(self.columns):
-            keys = frozenset((a.grid_id, a.date, a.shift_id) for a in column.roster)
-            y[j].setInitialValue(1 if now.get(column.person_id) == keys else 0)
+            y[j].setInitialValue(1 if now.get(column.person_id) == column.places else 0)
         run = run_cbc(prob, time_limit=max(1.0, seconds), threads=1, stop=stop)
         if run.status not in ("optimal", "feasible"):
             return None
@@ -163,13 +164,13 @@ def pricing_station(master: Master, person: Person, prices: list[float]) -> tupl
     the rounding can do)."""
     rows, constant, rounding = [], 0, 0.0
     for r, price in zip(master.rows, prices, strict=True):
-        scaled = round(SCALE * price) if _counts_for(person, r.row) else 0
+        scaled = round(SCALE * price) if r.row.counts(person) else 0
         if scaled > 0:
             rows.append(replace(r.row, min=1, under_weight=scaled, over_weight=0))
             constant += scaled
         else:
             rows.append(replace(r.row, min=0, under_weight=0, over_weight=max(0, -scaled)))
-        if _counts_for(person, r.row):
+        if r.row.counts(person):
             rounding += max(0.0, SCALE * price - scaled)  # a row worked earns at most this much more
     station = master.station
     requests = tuple(replace(q, weight=q.weight * SCALE) for q in station.requests if q.person_id == person.person_id)
@@ -201,7 +202,7 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     master = Master(plan.station, plan.week_start, plan.days, plan.demand)
     for p in people:
         master.add(p, plan.rosters[p.person_id])
-    cost = plan.price(plan.station, [a for r in plan.rosters.values() for a in r]).objective
+    cost = plan.cost()
     smoothed, exact, rounds, lp, best_bound = None, False, 0, None, None
     while time.monotonic() < deadline - max(PRICE_SECONDS, IP_SHARE * seconds) and not plan.stopped_by_caller():
         lp, duals, mine = master.duals()
@@ -254,5 +255,5 @@ def worth_it(station: Station, days: int) -> bool:
     return days <= COLUMNS_MOST_DAYS and len(station.people) * len(station.shifts) * days <= COLUMNS_UP_TO
 
 
-def _counts_for(person: Person, row) -> bool:
-    return (row.role is None or person.role == row.role) and (row.skill is None or row.skill in person.skills)
+def _places(roster: list[Assignment]) -> frozenset:
+    return frozenset((a.grid_id, a.date, a.shift_id) for a in roster)

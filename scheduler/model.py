@@ -119,6 +119,10 @@ class DemandRow:
     def is_skill_row(self) -> bool:
         return self.skill is not None
 
+    def counts(self, person: Person) -> bool:
+        """The person counts for this row: of its role (any, without one) and with its skill."""
+        return (self.role is None or person.role == self.role) and (self.skill is None or self.skill in person.skills)
+
 
 @dataclass(frozen=True)
 class Availability:

@@ -91,6 +91,6 @@ def test_the_few_at_a_time_stop_once_the_roster_meets_the_bound(monkeypatch):
     # A stand-in bound 1 below the first roster: the first neighbourhood kept meets it and ends the search.
     instance, station, start = curtois("Instance4")
     monkeypatch.setattr(columns, "improve_by_columns",
-                        lambda plan, *a: columns.Outcome(0, by_person._cost(plan) - 1, 0, 0))
+                        lambda plan, *a: columns.Outcome(0, plan.cost() - 1, 0, 0))
     result = by_person.solve_by_person(station, start, time_limit=60, days=instance.horizon, workers=2)
     assert result.status is SolveStatus.OPTIMAL and result.wall_time < 30

@@ -81,6 +81,11 @@ SCARCE_WEIGHT = 100
 COLUMNS_SHARE = 0.5
 FEW = (2, 3, 4, 6)  # people re-planned together over the whole horizon
 IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DAYS consecutive days
+# People re-planned together on every Saturday and Sunday of the horizon (where people have a most
+# weekends rule): which weekends each works is a choice over the whole horizon, and a window of
+# days or a few people cannot trade a weekend between people.
+ON_WEEKENDS = (4, 6, 8, 12, 16, 24, 32)
+WEEKENDS = "weekends"
 WINDOW_DAYS = 14
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
@@ -408,10 +413,13 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
     if plan.progress:
         plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))
     rng = random.Random(SEED)
-    # Two kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
-    # totals need), more people over a window of days (what swapping shifts on a day needs). Each
-    # grows while CP-SAT proves its models in time and shrinks when it does not.
-    kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if plan.days >= 2 * WINDOW_DAYS else [])
+    # Kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
+    # totals need), more people over a window of days (what swapping shifts on a day needs), and on
+    # long horizons with a most weekends rule, more people on every weekend day (who works which
+    # weekend). Each grows while CP-SAT proves its models in time and shrinks when it does not.
+    long = plan.days >= 2 * WINDOW_DAYS
+    kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
+        + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else [])
     size = [0] * len(kinds)
     step = stalled = 0
     running: dict = {}
@@ -453,12 +461,19 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
         return None
     few, around = _pick(plan, free, sizes[size], rng)
     window = None
-    if window_days:
+    if window_days == WEEKENDS:
+        window = {d for d in plan.dates if d.weekday() >= 5}
+    elif window_days:
         day = plan.dates.index(around) if around else rng.randrange(plan.days)
         first = min(max(0, day - window_days // 2), plan.days - window_days)
         window = set(plan.dates[first:first + window_days])
     sub, current = plan.few_station(few, window)
     return _Move(few, kind, window, sub, current, plan.version, time.monotonic())
+
+
+def _weekends_capped(station: Station) -> bool:
+    """Someone has a most weekends rule."""
+    return station.rules.max_weekends is not None or any(p.max_weekends is not None for p in station.people)
 
 
 def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:

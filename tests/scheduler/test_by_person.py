@@ -163,8 +163,19 @@ def test_a_month_re_planned_also_on_windows_of_days_passes_both_checkers(monkeyp
     monkeypatch.setattr(by_person, "few_station", lambda *a, **k: windows.append(k.get("window")) or real(*a, **k))
     result = by_person.solve_by_person(station, start, time_limit=15, days=instance.horizon, workers=2)
     assert any(w is not None and len(w) == by_person.WINDOW_DAYS for w in windows)
+    # Every person has a most weekends rule: the people re-planned on all Saturdays and Sundays too.
+    weekends = {start + dt.timedelta(days=d) for d in range(instance.horizon) if d % 7 in (5, 6)}
+    assert weekends in windows
     evaluation = evaluate(instance, from_roster(result.roster, start))
     assert evaluation.violations == [] and result.objective == evaluation.objective >= 1716  # best known
+
+
+def test_weekend_neighbourhoods_only_where_someone_has_a_most_weekends_rule():
+    station = _police_station(ROOMY)
+    assert not by_person._weekends_capped(station)
+    one = replace(station, people=(replace(station.people[0], max_weekends=2),) + station.people[1:])
+    assert by_person._weekends_capped(one)
+    assert by_person._weekends_capped(replace(station, rules=replace(station.rules, max_weekends=3)))
 
 
 @needs_bench

@@ -34,7 +34,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, replace
 
 from . import columns
-from .formulation import under_weight
+from .formulation import calendar_weekends, under_weight
 from .history import History
 from .horizon import demand_in_force, horizon_dates
 from .model import Assignment, Availability, Person, Station, slot_status
@@ -85,7 +85,7 @@ IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DA
 # People re-planned together on every Saturday and Sunday of the horizon (where people have a most
 # weekends rule): which weekends each works is a choice over the whole horizon, and a window of
 # days or a few people cannot trade a weekend between people.
-ON_WEEKENDS = (4, 6, 8, 12, 16, 24, 32)
+ON_WEEKENDS = IN_WINDOW
 WEEKENDS = "weekends"
 WINDOW_DAYS = 14
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
@@ -223,6 +223,8 @@ class _Plan:
         self.tried = self.kept = 0  # neighbourhoods solved and kept, for the log
         self.bound: float | None = None  # of the whole station, from column generation
         self.demand = demand_in_force(station, self.dates)
+        # Saturdays and Sundays as the most weekends rule counts them (a weekend neighbourhood's days).
+        self.weekend_dates = {self.dates[d] for days in calendar_weekends(self.dates) for d in days}
         self.status = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
 
     def short(self) -> list[tuple[str, dt.date, str]]:
@@ -463,7 +465,7 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
     few, around = _pick(plan, free, sizes[size], rng)
     window = None
     if window_days == WEEKENDS:
-        window = {d for d in plan.dates if d.weekday() >= 5}
+        window = plan.weekend_dates
     elif window_days:
         day = plan.dates.index(around) if around else rng.randrange(plan.days)
         first = min(max(0, day - window_days // 2), plan.days - window_days)
@@ -473,8 +475,8 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
 
 
 def _weekends_capped(station: Station) -> bool:
-    """Someone has a most weekends rule."""
-    return station.rules.max_weekends is not None or any(p.max_weekends is not None for p in station.people)
+    """Someone has a most weekends rule (their own or the station's)."""
+    return any(station.person_rule(p, "max_weekends") is not None for p in station.people)
 
 
 def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:

@@ -85,7 +85,6 @@ def test_the_bound_of_column_generation_proves_a_small_instance_optimal():
     assert result.status is SolveStatus.OPTIMAL and result.bound == 828
 
 
-
 @needs_bench
 def test_the_few_at_a_time_stop_once_the_roster_meets_the_bound(monkeypatch):
     # A stand-in bound 1 below the first roster: the first neighbourhood kept meets it and ends the search.

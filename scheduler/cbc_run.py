@@ -52,11 +52,18 @@ STOP_GRACE_SECONDS = 5.0
 # CBC may overrun its own time limit while it is not checking it (preprocessing, root node):
 # past time_limit + max(this, 10 %) the run is stopped as if the stop event had been set.
 TIME_LIMIT_SLACK_SECONDS = 2.0
-# Below this many variables CBC runs one thread whatever is asked: threads bring nothing on a small
-# model, and CBC's threaded search now and then hangs on a lock until its time limit
+# Below this many variables CBC runs its serial code whatever is asked: threads bring nothing on a
+# small model, and CBC's threaded search now and then hangs on a lock until its time limit
 # (coin-or/Cbc#640). Seen here as a one-person test station "stopped on time" after 10 s, once in
-# three full test runs.
+# three full test runs. Note that `-threads 1` is not serial: CBC then runs one worker thread
+# beside the main one, with the same locks (its log says "Main thread 0 waiting for threads"), and
+# the hang was seen again with it; only CBC's default (no `-threads`, i.e. 0) avoids them.
 THREADS_FROM_VARIABLES = 5_000
+# Once the incumbent meets the bound the roster is proven optimal; a CBC that has not exited this
+# long after that (the hang above, in its threaded code) is stopped and the proof kept.
+PROVEN_GRACE_SECONDS = 1.0
+# Incumbent and bound this close (relative to the objective, at least absolutely) close the gap.
+GAP_CLOSED_TOLERANCE = 1e-9
 
 # CBC prints 1e+50 as "best solution" while it has none.
 _NO_VALUE = 1e49
@@ -113,6 +120,14 @@ _RE_FINAL_BOUND = re.compile(rf"^(?:Lower|Upper) bound:\s+{_NUM}")
 _RE_RESULT = re.compile(r"^Result - (.*?)\s*$")
 # First line of the solution file, e.g. "Stopped on time - objective value 47030.00000000".
 _RE_SOL_OBJECTIVE = re.compile(rf"objective value {_NUM}")
+
+
+def gap_closed(objective: float | None, bound: float | None, maximise: bool) -> bool:
+    """True when no better solution than ``objective`` can exist under ``bound``."""
+    if objective is None or bound is None:
+        return False
+    slack = GAP_CLOSED_TOLERANCE * max(1.0, abs(objective))
+    return bound <= objective + slack if maximise else bound >= objective - slack
 
 
 def _number(text: str) -> float | None:
@@ -286,7 +301,9 @@ def run_cbc(
         args += ["-timeMode", "elapsed"]
         if time_limit is not None:
             args += ["-sec", repr(float(time_limit))]
-        args += ["-threads", str(int(threads)), "-ratioGap", repr(float(gap_rel))]
+        if threads > 1:
+            args += ["-threads", str(int(threads))]
+        args += ["-ratioGap", repr(float(gap_rel))]
         args += [*options, "-solve", "-printingOptions", "all", "-solution", sol_path]
         stdbuf = shutil.which("stdbuf") if os.name == "posix" else None
         if stdbuf:
@@ -315,6 +332,7 @@ def run_cbc(
         last_reported: tuple[float | None, float | None] = (None, None)
         seen_output = False  # CBC installs its SIGINT handler before it prints anything
         stop_requested_at: float | None = None
+        proven_at: float | None = None  # when the log first showed the gap closed
         next_sigint = 0.0
         killed = False
         overrun = None if time_limit is None else time_limit + max(TIME_LIMIT_SLACK_SECONDS, 0.1 * time_limit)
@@ -338,8 +356,12 @@ def run_cbc(
                     on_progress(CbcProgress(time.monotonic() - start, shifted(snapshot[0]), shifted(snapshot[1])))
 
             now = time.monotonic()
+            if proven_at is None and gap_closed(parser.objective, parser.bound, maximise):
+                proven_at = now
             if stop_requested_at is None and (
-                (stop is not None and stop.is_set()) or (overrun is not None and now - start > overrun)
+                (stop is not None and stop.is_set())
+                or (overrun is not None and now - start > overrun)
+                or (proven_at is not None and now - proven_at > PROVEN_GRACE_SECONDS)
             ):
                 stop_requested_at = now
             if stop_requested_at is not None and proc.poll() is None:
@@ -420,7 +442,8 @@ def _classify(header: str, lp_status: int, sol_status: int, parser: _LogParser, 
         proven = (
             header.startswith("Optimal") and "gap" not in header and (not result or result == "Optimal solution found")
         )
-        if proven:
+        # However the search ended, an incumbent that meets the bound is a proof.
+        if proven or gap_closed(parser.objective, parser.bound, parser.maximise):
             return "optimal", False
         # A gap stop is a normal end, not an interruption.
         return "feasible", interrupted or limit_hit or not result.startswith("Optimal")

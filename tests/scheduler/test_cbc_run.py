@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import sys
 import threading
 import time
 import warnings
@@ -273,6 +274,58 @@ def test_invalid_arguments():
         run_cbc(problem, threads=0)
     with pytest.raises(ValueError):
         run_cbc(problem, gap_rel=-0.1)
+
+
+# --- a CBC that hangs after its proof -----------------------------------------------------
+
+# Stands in for CBC's threaded search hanging on a lock (coin-or/Cbc#640): it prints an LP bound and
+# an incumbent that meets it, then waits until SIGINT, and only then writes its solution file.
+HANGING_CBC = """\
+import signal, sys, time
+args = sys.argv[1:]
+solution = args[args.index("-solution") + 1]
+with open(args[0]) as mps:
+    columns = sorted({line.split()[0] for line in mps if line.startswith("    X")})
+
+def finish(*_):
+    with open(solution, "w") as f:
+        f.write("Stopped on time - objective value 2.00000000\\n")
+        for i, name in enumerate(columns):
+            f.write(f"{i:>7} {name:<20} 1 0\\n")
+    print("Result - User ctrl-c", flush=True)
+    print("Objective value:                2.00000000", flush=True)
+    sys.exit(0)
+
+signal.signal(signal.SIGINT, finish)
+print("Continuous objective value is 2 - 0.00 seconds", flush=True)
+print("Cbc0012I Integer solution of 2 found by feasibility pump after 0 iterations and 0 nodes", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_proof_is_kept_when_cbc_hangs_after_it(spy, monkeypatch, tmp_path):
+    fake = tmp_path / "cbc"
+    fake.write_text(f"#!{sys.executable}\n" + HANGING_CBC)
+    fake.chmod(0o755)
+    monkeypatch.setattr(cbc_run, "cbc_binary", lambda: str(fake))
+    problem = pulp.LpProblem("one", pulp.LpMinimize)
+    x = problem.add_variable("x", cat="Binary")
+    problem += 2 * x
+    problem += x >= 1, "need_one"
+
+    outcome = run_cbc(problem, time_limit=30, threads=1)
+
+    # Incumbent 2 meets the LP bound 2: optimal, without waiting for the 30 s limit.
+    assert outcome.status == "optimal" and not outcome.stopped
+    assert outcome.objective == 2 and outcome.bound == 2 and outcome.values == {"x": 1.0}
+    assert outcome.wall_time < 1 + 10
+
+
+def test_one_thread_runs_cbcs_serial_code(spy):
+    """`-threads 1` still starts CBC's thread machinery (and its locks); one thread means none."""
+    run_cbc(assignment(), threads=1)
+    run_cbc(assignment(), threads=2)  # small models run serially whatever is asked
+    assert all("-threads" not in proc.args for proc in spy["procs"])
 
 
 # --- log parsing --------------------------------------------------------------------------

@@ -321,13 +321,6 @@ def test_a_proof_is_kept_when_cbc_hangs_after_it(spy, monkeypatch, tmp_path):
     assert outcome.wall_time < 1 + 10
 
 
-def test_one_thread_runs_cbcs_serial_code(spy):
-    """`-threads 1` still starts CBC's thread machinery (and its locks); one thread means none."""
-    run_cbc(assignment(), threads=1)
-    run_cbc(assignment(), threads=2)  # small models run serially whatever is asked
-    assert all("-threads" not in proc.args for proc in spy["procs"])
-
-
 # --- log parsing --------------------------------------------------------------------------
 
 

@@ -139,22 +139,23 @@ def test_a_built_formulation_is_freed_with_its_solve():
     assert gone() is None
 
 
-def test_cbc_runs_one_thread_on_a_small_model_and_the_workers_on_a_large_one(monkeypatch):
+def test_cbc_runs_serially_on_a_small_model_and_with_the_workers_on_a_large_one(monkeypatch):
     # CBC's threaded search now and then hangs until its time limit (coin-or/Cbc#640); on a
-    # small model threads bring nothing, so run_cbc runs one whatever its caller asks.
+    # small model threads bring nothing, so run_cbc runs CBC's serial code (no -threads, which is
+    # CBC's 0: `-threads 1` would still start a worker thread and its locks) whatever is asked.
     from scheduler import cbc_run
 
     threads = []
     real = cbc_run.subprocess.Popen
 
     def recorded(args, **kwargs):  # the CBC command line as run_cbc starts it
-        threads.append(int(args[args.index("-threads") + 1]))
+        threads.append(int(args[args.index("-threads") + 1]) if "-threads" in args else 0)
         return real(args, **kwargs)
 
     monkeypatch.setattr(cbc_run.subprocess, "Popen", recorded)
     tiny = load_station(TINY)
     assert solve(tiny, WEEK, "pulp", time_limit=20, workers=2).status is SolveStatus.OPTIMAL
-    assert threads[0] == 1
+    assert threads[0] == 0
     threads.clear()
     monkeypatch.setattr(cbc_run, "THREADS_FROM_VARIABLES", 1)  # as if the tiny station were large
     assert solve(tiny, WEEK, "pulp", time_limit=20, workers=2).status is SolveStatus.OPTIMAL

@@ -263,14 +263,15 @@ def test_ctrl_c_keeps_the_best_roster_so_far(tmp_path):
         assert first_roster.wait(60), "".join(lines) + proc.stderr.read()
         proc.send_signal(signal.SIGINT)
         sent = time.monotonic()
-        proc.wait(timeout=20)
+        # Well before the 120 s limit, with room for a machine busy with other tests.
+        proc.wait(timeout=60)
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             proc.kill()
     reader.join(5)
     assert proc.returncode == 0, "".join(lines) + proc.stderr.read()
-    assert took < 20
+    assert took < 60
     data = summary(out)
     assert data["stopped"] is True or data["status"] == "optimal", data
     assert data["assignments"] > 0 and (out / "roster.csv").is_file()

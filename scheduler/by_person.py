@@ -12,7 +12,7 @@ The engine solves such stations this way from a few thousand person-slots or six
 ones with a minute or more: the whole model first, then the few at a time): people one by one
 first (each the best roster for themselves against what the earlier ones cover, the places few
 of the later ones could cover weighing more), then again and again a few of them together (over
-the whole horizon, on a window of days, or on the weekend days of half a year), each a small model of the same
+the whole horizon, on a window of days, or on every weekend day), each a small model of the same
 formulation. It is how the Curtois-Qu
 Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at
 all, and it beats the whole model on the long instances below them (docs/solver-notes.md). On
@@ -82,13 +82,11 @@ SCARCE_WEIGHT = 100
 COLUMNS_SHARE = 0.5
 FEW = (2, 3, 4, 6)  # people re-planned together over the whole horizon
 IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DAYS consecutive days
-# People re-planned together on every Saturday and Sunday of up to WEEKENDS_SPAN_DAYS consecutive
-# days (where people have a most weekends rule): which weekends each works is a choice over the
-# whole horizon, and a window of days or a few people cannot trade a weekend between people. A
-# year's 104 weekend days make models too big to prove in FEW_SECONDS; half a year's 52 do not.
+# People re-planned together on every Saturday and Sunday of the horizon (where people have a most
+# weekends rule): which weekends each works is a choice over the whole horizon, and a window of
+# days or a few people cannot trade a weekend between people.
 ON_WEEKENDS = IN_WINDOW
 WEEKENDS = "weekends"
-WEEKENDS_SPAN_DAYS = 182
 WINDOW_DAYS = 14
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
@@ -420,8 +418,8 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
     rng = random.Random(SEED)
     # Kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
     # totals need), more people over a window of days (what swapping shifts on a day needs), and on
-    # long horizons with a most weekends rule, more people on every weekend day of up to half a
-    # year (who works which weekend). Each grows while CP-SAT proves its models in time and shrinks when it does not.
+    # long horizons with a most weekends rule, more people on every weekend day (who works which
+    # weekend). Each grows while CP-SAT proves its models in time and shrinks when it does not.
     long = plan.days >= 2 * WINDOW_DAYS
     kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
         + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else [])
@@ -467,20 +465,13 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
     few, around = _pick(plan, free, sizes[size], rng)
     window = None
     if window_days == WEEKENDS:
-        window = plan.weekend_dates & _days_around(plan, around, WEEKENDS_SPAN_DAYS, rng)
+        window = plan.weekend_dates
     elif window_days:
-        window = _days_around(plan, around, window_days, rng)
+        day = plan.dates.index(around) if around else rng.randrange(plan.days)
+        first = min(max(0, day - window_days // 2), plan.days - window_days)
+        window = set(plan.dates[first:first + window_days])
     sub, current = plan.few_station(few, window)
     return _Move(few, kind, window, sub, current, plan.version, time.monotonic())
-
-
-def _days_around(plan: _Plan, around: dt.date | None, length: int, rng: random.Random) -> set[dt.date]:
-    """`length` consecutive days of the horizon (all of it if shorter), centred on `around` when
-    given, else placed at random."""
-    length = min(length, plan.days)
-    day = plan.dates.index(around) if around else rng.randrange(plan.days)
-    first = min(max(0, day - length // 2), plan.days - length)
-    return set(plan.dates[first:first + length])
 
 
 def _weekends_capped(station: Station) -> bool:

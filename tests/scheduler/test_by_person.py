@@ -178,21 +178,6 @@ def test_weekend_neighbourhoods_only_where_someone_has_a_most_weekends_rule():
     assert by_person._weekends_capped(replace(station, rules=replace(station.rules, max_weekends=3)))
 
 
-def test_on_a_year_weekend_neighbourhoods_take_the_weekends_of_half_a_year(monkeypatch):
-    station = _police_station(ROOMY)
-    station = replace(station, rules=replace(station.rules, max_weekends=30))
-    windows = []
-    real = by_person.few_station
-    monkeypatch.setattr(by_person, "few_station", lambda *a, **k: windows.append(k.get("window")) or real(*a, **k))
-    result = by_person.solve_by_person(station, WEEK, time_limit=20, days=364, workers=2)
-    assert result.has_roster
-    weekends = [w for w in windows if w and all(d.weekday() >= 5 for d in w)]
-    assert weekends, "no weekend neighbourhood was drawn"
-    for window in weekends:  # a year's 104 weekend days would be too many for one model
-        assert len(window) <= 2 * 26 and (max(window) - min(window)).days < by_person.WEEKENDS_SPAN_DAYS
-        assert len(window) >= 2 * 25  # every weekend of the span, not a sample
-
-
 @needs_bench
 def test_long_horizons_go_a_few_people_at_a_time_through_solve(monkeypatch):
     instance, station, start = _curtois("Instance1")

@@ -266,6 +266,31 @@ def test_a_move_solved_while_another_was_kept_is_priced_against_the_others_as_th
     assert after.ok and after.objective == whole - sum(gains)
 
 
+def test_the_first_pass_counts_those_still_to_come_at_weekends_by_their_most_weekends(monkeypatch):
+    """p1 may work one shift and asks for Friday; p2 may work no weekend. Counted in full, p2 seems
+    able to work Saturday as well as Friday, and p1 takes Friday; counted by their share of the
+    weekends (none), p2 can only work Friday, so p1 takes Saturday and both places are covered."""
+    station = make_station("p1 王伟 police\np2 李娜 police", "g1 fri day police 1 2\ng1 sat day police 1 2",
+                           weights=Weights(night_spread=0, weekend_spread=0))
+    friday = WEEK + dt.timedelta(days=4)
+    p1, p2 = station.people
+    station = replace(station, people=(replace(p1, max_total_minutes=480), replace(p2, max_weekends=0)),
+                      requests=(Request("p1", friday, "day", "on", 5),))
+
+    def first_roster():
+        plan = by_person._Plan(station, WEEK, 7, 1, None, None, None)
+        assert by_person._first_pass(plan, list(station.people), sub_solves.InProcess(1, None)) is None
+        report = plan.price(station, [a for r in plan.rosters.values() for a in r])
+        return report, [a.date.strftime("%a") for a in plan.rosters["p1"]]
+
+    assert by_person._weekend_share(by_person._Plan(station, WEEK, 7, 1, None, None, None), station.people[1]) == 0
+    report, p1_days = first_roster()
+    assert report.ok and report.terms["uncovered"] == 0 and p1_days == ["Sat"]
+    monkeypatch.setattr(by_person, "_weekend_share", lambda plan, person: 1.0)  # everyone counted in full
+    report, p1_days = first_roster()
+    assert report.terms["uncovered"] > 0 and p1_days == ["Fri"]
+
+
 def test_the_first_pass_leaves_to_those_still_to_come_what_they_can_cover(monkeypatch):
     """Alone, p1 would rather work Monday's day shift (a request), but only p1 may work nights:
     taking the night leaves the day to p2 or p3, and the first roster covers both."""

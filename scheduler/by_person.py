@@ -224,7 +224,8 @@ class _Plan:
         self.bound: float | None = None  # of the whole station, from column generation
         self.demand = demand_in_force(station, self.dates)
         # Saturdays and Sundays as the most weekends rule counts them (a weekend neighbourhood's days).
-        self.weekend_dates = {self.dates[d] for days in calendar_weekends(self.dates) for d in days}
+        self.weekends = calendar_weekends(self.dates)
+        self.weekend_dates = {self.dates[d] for days in self.weekends for d in days}
         self.status = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
 
     def short(self) -> list[tuple[str, dt.date, str]]:
@@ -406,8 +407,7 @@ def _weekend_share(plan: _Plan, person: Person) -> float:
     132,161 counting everyone in full (docs/solver-notes.md).
     """
     most = plan.station.person_rule(person, "max_weekends")
-    weekends = len(calendar_weekends(plan.dates))
-    return 1.0 if most is None or weekends == 0 else min(1.0, most / weekends)
+    return 1.0 if most is None or not plan.weekends else min(1.0, most / len(plan.weekends))
 
 
 def _scarce_first(station: Station, sub: Station, able: Counter) -> Station:

@@ -39,7 +39,7 @@ from .history import History
 from .horizon import demand_in_force, horizon_dates
 from .model import Assignment, Availability, Person, Station, slot_status
 from .result import Progress, ProgressCallback, Result, SolveStatus, StopToken
-from .sub_solves import runner, solve_sub
+from .sub_solves import runner
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,16 @@ FIRST_SHARE = 0.4
 FIRST_SECONDS = 1.0
 MOST_FIRST_SECONDS = 2.0
 FIRST_GAP = 0.001
+# With a short time limit those bounds do not fit: Instance24 at 150 s and Instances 20-22 at 30 s
+# had no roster at all (Instance24: 150 people at 2 s each, two at a time). When the solves so far
+# say that everyone would not have a roster within FIRST_SHARE_SHORT of the time left, each person
+# gets less, so that they would, counting what a solve costs beyond its limit (station, model,
+# presolve; FIRST_OVERHEAD until measured), but not below LEAST_FIRST_SECONDS; and CP-SAT presolves
+# lightly. A person of Instance24 then costs 0.4-0.8 s beyond the limit, against 2-2.5 s with the
+# full presolve, where many found no roster in time and had to be solved again.
+FIRST_SHARE_SHORT = 0.85
+FIRST_OVERHEAD = 0.5
+LEAST_FIRST_SECONDS = 0.3
 # In the first pass a person's station weighs a place left short up to 1 + SCARCE_WEIGHT times its
 # own weight, the more the fewer of the people still to come could cover it: taken alone, a person
 # fills any place, and the places only a few can fill stay short. First rosters of Curtois Instances
@@ -270,11 +280,6 @@ class _Plan:
         return few_station(self.station, few, self.others(few), self.dates, window=window, current=hint,
                            demand=self.demand), hint
 
-    def solve_few(self, few: list[Person], seconds: float | None, gap: float = 0.0) -> Result:
-        """Solved here, with every CP-SAT worker and the caller's stop."""
-        sub, hint = self.few_station(few)
-        return solve_sub(sub, self.week_start, self.days, seconds, hint or None, gap, self.workers, self.stop)
-
     def cost(self) -> int:
         """The whole station's objective with everyone's current roster."""
         return self.price(self.station, [a for r in self.rosters.values() for a in r]).objective
@@ -357,6 +362,7 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
     may be covered twice, which the neighbourhoods then undo.
     """
     waiting, running = list(people), {}
+    pace = _Pace()
     coverable = {p.person_id: plan.coverable(p) for p in people}
     weekend_share = {p.person_id: _weekend_share(plan, p) for p in people}
 
@@ -371,23 +377,24 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
         while waiting and len(running) < run.capacity:
             if plan.stopped():  # stopped before everyone has a roster: there is no roster to give
                 return _no_roster(plan, SolveStatus.NO_SOLUTION)
-            person, left = waiting.pop(0), plan.left()
-            # Also without a time limit: a person's model proves slowly and the few at a time re-plan them.
-            share = MOST_FIRST_SECONDS if left is None else FIRST_SHARE * left / (len(waiting) + len(running) + 1)
-            # Solves side by side share the cores: each gets as much of them as it would alone
-            # (Instance24 with 2 s each, two at a time: first roster 348,654, end 230,069 against 161,289).
-            seconds = max(FIRST_SECONDS, min(MOST_FIRST_SECONDS, share)) * run.capacity
+            person, began = waiting.pop(0), time.monotonic()
+            seconds, short = first_seconds(plan.left(), len(waiting) + len(running) + 1, run.capacity, pace)
             for key in coverable[person.person_id]:
                 able[key] -= counts(person, key)
             sub = _scarce_first(plan.station, plan.few_station([person])[0], able)
-            running[run.submit(sub, plan.week_start, plan.days, seconds, None, FIRST_GAP)] = (person, seconds)
+            running[run.submit(sub, plan.week_start, plan.days, seconds, None, FIRST_GAP, short)] = \
+                (person, sub, seconds, short, began)
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
-            person, seconds = running.pop(future)
+            person, sub, seconds, short, began = running.pop(future)
             result = future.result()
-            while not result.has_roster and result.status is not SolveStatus.INFEASIBLE and not plan.stopped():
-                seconds *= 4  # a hard one: more time, here
-                result = plan.solve_few([person], plan.seconds(seconds), FIRST_GAP)
+            pace.add(time.monotonic() - began, seconds, short)
+            if not result.has_roster and result.status is not SolveStatus.INFEASIBLE and not plan.stopped():
+                # A hard one: again with more time, beside the others (solved here, it held them up).
+                seconds = plan.seconds(4 * seconds)
+                again = run.submit(sub, plan.week_start, plan.days, seconds, None, FIRST_GAP, short)
+                running[again] = (person, sub, seconds, short, time.monotonic())
+                continue
             if not result.has_roster:
                 status = SolveStatus.INFEASIBLE if result.status is SolveStatus.INFEASIBLE else SolveStatus.NO_SOLUTION
                 return _no_roster(plan, status, result.conflicts)
@@ -395,6 +402,43 @@ def _first_pass(plan: _Plan, people: list[Person], run) -> Result | None:
             if plan.progress:
                 plan.progress(Progress(time.monotonic() - plan.started, None, None))
     return None
+
+
+def first_seconds(left: float | None, remaining: int, capacity: int, pace: _Pace) -> tuple[float, bool]:
+    """CP-SAT's seconds for the next person's first roster, and whether the time is short.
+
+    `remaining` people (this one included) are still without one, solved `capacity` at a time, at
+    the `pace` of the solves so far.
+
+    Normally FIRST_SHARE of the time left shared among them, within FIRST_SECONDS and
+    MOST_FIRST_SECONDS; solves side by side share the cores, so each gets `capacity` times that, as
+    much of them as it would alone (Instance24 with 2 s each, two at a time: first roster 348,654,
+    end 230,069 against 161,289). Less when the time left is short (FIRST_SHARE_SHORT).
+    Without a time limit too: a person's model proves slowly and the few at a time re-plan them.
+    """
+    if left is None:
+        return MOST_FIRST_SECONDS * capacity, False
+    usual = max(FIRST_SECONDS, min(MOST_FIRST_SECONDS, FIRST_SHARE * left / remaining)) * capacity
+    # Measured, not assumed: many people prove their roster well within the usual seconds.
+    if pace.usual is None or remaining / capacity * pace.usual <= FIRST_SHARE_SHORT * left:
+        return usual, False
+    return max(LEAST_FIRST_SECONDS, FIRST_SHARE_SHORT * left * capacity / remaining - pace.beyond), True
+
+
+class _Pace:
+    """How long the first pass's solves take: the mean wall time of those with the usual seconds
+    (None before the first), and the mean of what any solve costs beyond its limit."""
+
+    def __init__(self):
+        self.usual: float | None = None
+        self.beyond, self.solves, self.usual_solves = FIRST_OVERHEAD, 0, 0
+
+    def add(self, wall: float, seconds: float, short: bool) -> None:
+        self.solves += 1
+        self.beyond += (max(0.0, wall - seconds) - self.beyond) / self.solves
+        if not short:
+            self.usual_solves += 1
+            self.usual = wall if self.usual is None else self.usual + (wall - self.usual) / self.usual_solves
 
 
 def _weekend_share(plan: _Plan, person: Person) -> float:

@@ -37,12 +37,13 @@ PROCESSES_FROM = 20.0
 
 
 def solve_sub(sub: Station, week_start: dt.date, days: int, seconds: float | None, hint: list[Assignment] | None,
-              gap: float, workers: int, stop: StopToken | None = None) -> Result:
-    """One small station solved whole by CP-SAT from a hint (see solve(..., whole=True))."""
+              gap: float, workers: int, stop: StopToken | None = None, light: bool = False) -> Result:
+    """One small station solved whole by CP-SAT from a hint (see solve(..., whole=True));
+    `light`: a light presolve (SolveOptions.light_presolve)."""
     from .solve import solve
 
     return solve(sub, week_start, "cpsat", time_limit=seconds, days=days, workers=workers, stop=stop,
-                 hint=hint, whole=True, gap_limit=gap)
+                 hint=hint, whole=True, gap_limit=gap, light_presolve=light)
 
 
 class InProcess:
@@ -52,9 +53,9 @@ class InProcess:
         self.capacity, self.workers, self.stop = 1, workers, stop
 
     def submit(self, sub: Station, week_start: dt.date, days: int, seconds: float | None,
-               hint: list[Assignment] | None, gap: float = 0.0) -> Future:
+               hint: list[Assignment] | None, gap: float = 0.0, light: bool = False) -> Future:
         done: Future = Future()
-        done.set_result(solve_sub(sub, week_start, days, seconds, hint, gap, self.workers, self.stop))
+        done.set_result(solve_sub(sub, week_start, days, seconds, hint, gap, self.workers, self.stop, light))
         return done
 
     def close(self) -> None:
@@ -72,8 +73,8 @@ class Processes:
             ready.result()
 
     def submit(self, sub: Station, week_start: dt.date, days: int, seconds: float | None,
-               hint: list[Assignment] | None, gap: float = 0.0) -> Future:
-        return self.pool.submit(solve_sub, sub, week_start, days, seconds, hint, gap, self.workers)
+               hint: list[Assignment] | None, gap: float = 0.0, light: bool = False) -> Future:
+        return self.pool.submit(solve_sub, sub, week_start, days, seconds, hint, gap, self.workers, None, light)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -118,6 +118,9 @@ def parameters(solver: cp_model.CpSolver, options: SolveOptions, spent: float = 
         p.subsolvers.append("max_lp")
     else:
         p.extra_subsolvers.append("max_lp")
+    if options.light_presolve:
+        p.cp_model_probing_level = 0
+        p.max_presolve_iterations = 1
     p.log_search_progress = options.log
     # Ctrl-C belongs to the caller (the CLI turns it into StopToken.stop()); CP-SAT's own
     # handler crashes the process when the solve runs in a worker thread.

@@ -29,6 +29,9 @@ class SolveOptions:
     # CP-SAT: settle the terms of an unproven roster exactly (exact_terms); without, its objective
     # may lie above the roster's cost, for callers that price rosters themselves (by_person.py).
     exact_terms: bool = True
+    # CP-SAT: presolve lightly (no probing, one round): a first roster sooner on a large model, often
+    # a worse one; for by_person's first pass when the time is short.
+    light_presolve: bool = False
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from concurrent.futures import Future
 from dataclasses import replace
 
 import pytest
@@ -21,7 +22,7 @@ from scheduler.curtois_station import GRID, from_roster
 from scheduler.horizon import horizon_dates
 from scheduler.model import Assignment, Request, Weights
 from scheduler.prepare import prepare
-from scheduler.result import SolveStatus, StopToken
+from scheduler.result import Result, SolveStatus, StopToken
 from scheduler.solve import solve
 
 from .stations import WEEK, make_station, needs_bench
@@ -311,3 +312,76 @@ def test_the_first_pass_leaves_to_those_still_to_come_what_they_can_cover(monkey
     monkeypatch.setattr(by_person, "SCARCE_WEIGHT", 0)  # each for themselves: the night stays short
     report, p1 = first_roster()
     assert report.terms["uncovered"] > 0 and p1 == ["day"]
+
+
+def _pace(*solves):
+    pace = by_person._Pace()
+    for wall, seconds, short in solves:
+        pace.add(wall, seconds, short)
+    return pace
+
+
+def test_with_time_enough_each_person_gets_the_usual_seconds_and_the_full_presolve():
+    # 10 people, 100 s left: 40% of it is 4 s each, held to 2 s, doubled for two solves side by side
+    usual = 2 * by_person.MOST_FIRST_SECONDS
+    assert by_person.first_seconds(100.0, 10, 2, _pace()) == (usual, False)  # nothing measured yet
+    assert by_person.first_seconds(100.0, 10, 2, _pace((4.6, usual, False))) == (usual, False)
+    assert by_person.first_seconds(None, 10, 2, _pace((40.0, usual, False))) == (usual, False)
+
+
+def test_people_who_prove_their_roster_soon_keep_the_usual_seconds_however_many_are_left():
+    # 120 people in 60 s would not fit at 2 s each, but they take 0.3 s
+    pace = _pace((0.3, 2.0, False), (0.3, 2.0, False))
+    assert by_person.first_seconds(60.0, 120, 2, pace) == (2.0, False)
+
+
+@pytest.mark.parametrize("left, remaining, capacity, wall", [(60.0, 150, 2, 2.6), (30.0, 100, 2, 3.0),
+                                                              (20.0, 40, 1, 1.2)])
+def test_with_little_time_everyone_still_gets_a_first_roster_within_the_time_left(left, remaining, capacity, wall):
+    """Instance24 (150 people) at 150 s had no roster at all: each person had at least 1 s."""
+    usual = by_person.FIRST_SECONDS * capacity
+    pace = _pace((wall, usual, False))
+    seconds, short = by_person.first_seconds(left, remaining, capacity, pace)
+    assert short and by_person.LEAST_FIRST_SECONDS <= seconds < usual
+    if seconds > by_person.LEAST_FIRST_SECONDS:  # each costs its seconds and what it cost beyond, `capacity` at a time
+        beyond = wall - usual
+        assert remaining / capacity * (seconds + beyond) == pytest.approx(by_person.FIRST_SHARE_SHORT * left)
+
+
+class _FailingOnce:
+    """Runs in this process, but each person's first solve finds no roster (a hard one)."""
+
+    def __init__(self):
+        self.here, self.capacity, self.calls = sub_solves.InProcess(1, None), 1, []
+
+    def submit(self, sub, week_start, days, seconds, hint, gap=0.0, light=False):
+        person = sub.people[0].person_id
+        self.calls.append((person, seconds, light))
+        if sum(1 for p, _, _ in self.calls if p == person) == 1:
+            future = Future()
+            future.set_result(Result(SolveStatus.NO_SOLUTION, "cpsat"))
+            return future
+        return self.here.submit(sub, week_start, days, seconds, hint, gap, light)
+
+
+def test_a_person_without_a_roster_in_their_seconds_is_solved_again_with_four_times_as_many():
+    station = _police_station()
+    plan = by_person._Plan(station, WEEK, 7, 1, 30.0, None, None)
+    run = _FailingOnce()
+    assert by_person._first_pass(plan, list(station.people), run) is None
+    assert set(plan.rosters) == {p.person_id for p in station.people}
+    for person in plan.rosters:
+        (_, first, light), (_, again, light_again) = [c for c in run.calls if c[0] == person]
+        assert again == pytest.approx(4 * first) and light == light_again
+    report = plan.price(station, [a for r in plan.rosters.values() for a in r])
+    assert report.ok
+
+
+def test_when_the_time_is_short_the_first_pass_presolves_lightly(monkeypatch):
+    station = _police_station()
+    monkeypatch.setattr(by_person, "first_seconds", lambda *args: (0.7, True))
+    plan = by_person._Plan(station, WEEK, 7, 1, 30.0, None, None)
+    run = _FailingOnce()
+    assert by_person._first_pass(plan, list(station.people), run) is None
+    assert all(light for _, _, light in run.calls)
+    assert sorted({round(seconds, 6) for _, seconds, _ in run.calls}) == [0.7, 2.8]  # again with 4 times as many

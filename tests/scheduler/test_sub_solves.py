@@ -48,3 +48,20 @@ def test_when_the_processes_cannot_start_the_solves_run_here(monkeypatch):
 
     monkeypatch.setattr(sub_solves, "Processes", broken)
     assert isinstance(sub_solves.runner(2, 600, None), sub_solves.InProcess)
+
+
+def test_a_light_presolve_skips_probing_and_finds_the_same_optimum():
+    from ortools.sat.python import cp_model
+
+    from scheduler.backends.cpsat import parameters
+    from scheduler.backends.outcome import SolveOptions
+
+    solver = cp_model.CpSolver()
+    parameters(solver, SolveOptions(light_presolve=True))
+    assert solver.parameters.cp_model_probing_level == 0 and solver.parameters.max_presolve_iterations == 1
+    parameters(solver := cp_model.CpSolver(), SolveOptions())
+    assert solver.parameters.cp_model_probing_level > 0
+    station = make_station(POLICE, DEMAND)
+    full = sub_solves.InProcess(2, None).submit(station, WEEK, 7, 10.0, None).result()
+    light = sub_solves.InProcess(2, None).submit(station, WEEK, 7, 10.0, None, light=True).result()
+    assert light.status is full.status is SolveStatus.OPTIMAL and light.objective == full.objective

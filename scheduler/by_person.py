@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, replace
+from statistics import fmean
 
 from . import columns
 from .formulation import calendar_weekends, under_weight
@@ -414,7 +415,8 @@ def first_seconds(left: float | None, remaining: int, capacity: int, pace: _Pace
     MOST_FIRST_SECONDS; solves side by side share the cores, so each gets `capacity` times that, as
     much of them as it would alone (Instance24 with 2 s each, two at a time: first roster 348,654,
     end 230,069 against 161,289). Less when the time left is short (FIRST_SHARE_SHORT).
-    Without a time limit too: a person's model proves slowly and the few at a time re-plan them.
+    Without a time limit, MOST_FIRST_SECONDS: a person's model proves slowly and the few at a time
+    re-plan them anyway.
     """
     if left is None:
         return MOST_FIRST_SECONDS * capacity, False
@@ -430,15 +432,21 @@ class _Pace:
     (None before the first), and the mean of what any solve costs beyond its limit."""
 
     def __init__(self):
-        self.usual: float | None = None
-        self.beyond, self.solves, self.usual_solves = FIRST_OVERHEAD, 0, 0
+        self.usual_walls: list[float] = []
+        self.beyonds: list[float] = []
 
     def add(self, wall: float, seconds: float, short: bool) -> None:
-        self.solves += 1
-        self.beyond += (max(0.0, wall - seconds) - self.beyond) / self.solves
+        self.beyonds.append(max(0.0, wall - seconds))
         if not short:
-            self.usual_solves += 1
-            self.usual = wall if self.usual is None else self.usual + (wall - self.usual) / self.usual_solves
+            self.usual_walls.append(wall)
+
+    @property
+    def usual(self) -> float | None:
+        return fmean(self.usual_walls) if self.usual_walls else None
+
+    @property
+    def beyond(self) -> float:
+        return fmean(self.beyonds) if self.beyonds else FIRST_OVERHEAD
 
 
 def _weekend_share(plan: _Plan, person: Person) -> float:

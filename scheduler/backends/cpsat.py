@@ -46,7 +46,7 @@ class CpSatBuilder:
         return var
 
     def upper_bound(self, var) -> int:
-        return self._upper[var.index]  # the proto's domain does not take negative indices
+        return self._upper.get(var.index, 1)  # bool_var's are not kept; the proto's domain does not take negative indices
 
     def total(self, items):
         return cp_model.LinearExpr.sum(list(items))
@@ -243,7 +243,8 @@ def _add_hint(builder: CpSatBuilder, form: Formulation, hint) -> None:
     for key, var in form.works.items():
         builder.model.add_hint(var, hint.works.get(key, 0))
     for key, var in form.count.items():
-        builder.model.add_hint(var, hint.count.get(key, 0))
+        if key not in form.counted_by_works:  # hinted above as a works variable
+            builder.model.add_hint(var, hint.count.get(key, 0))
 
 
 def _read(solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback, form: Formulation, out: Outcome) -> None:

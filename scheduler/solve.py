@@ -36,13 +36,14 @@ def solve(
     history: History | None = None,
     whole: bool = False,
     light_presolve: bool = False,
+    day_flags: bool = False,
 ) -> Result:
     """Build the best roster for the horizon starting at week_start.
 
     `whole`: CP-SAT alone on the whole station's model, for callers that split the work themselves
     (no parts, no people a few at a time, no CBC warm start) and price the rosters with the checker
     (an unproven roster's objective is CP-SAT's, at least its cost, see SolveOptions.exact_terms).
-    `light_presolve`: see SolveOptions.
+    `light_presolve`, `day_flags`: see SolveOptions.
 
     A solve stopped through `stop` (or by the time limit) returns the best roster found so far.
     `history` (history.py) carries earlier weeks: the rules hold across the first date and the
@@ -65,6 +66,7 @@ def solve(
         time_limit=time_limit, workers=workers or default_workers(), gap_limit=gap_limit,
         progress=progress, stop=stop, hint=hint_from_roster(inst, hint) if hint else None, log=log,
         warm_start=not whole, exact_terms=not whole, light_presolve=light_presolve,
+        day_flags=day_flags,
     )
     outcome = _run_backend(backend, inst, options)
     result = Result(

@@ -38,12 +38,13 @@ PROCESSES_FROM = 20.0
 
 def solve_sub(sub: Station, week_start: dt.date, days: int, seconds: float | None, hint: list[Assignment] | None,
               gap: float, workers: int, stop: StopToken | None = None, light: bool = False) -> Result:
-    """One small station solved whole by CP-SAT from a hint (see solve(..., whole=True));
-    `light`: a light presolve (SolveOptions.light_presolve)."""
+    """One small station solved whole by CP-SAT from a hint (see solve(..., whole=True)), with a
+    "works that date" flag per person and date (SolveOptions.day_flags); `light`: a light presolve
+    (SolveOptions.light_presolve)."""
     from .solve import solve
 
     return solve(sub, week_start, "cpsat", time_limit=seconds, days=days, workers=workers, stop=stop,
-                 hint=hint, whole=True, gap_limit=gap, light_presolve=light)
+                 hint=hint, whole=True, gap_limit=gap, light_presolve=light, day_flags=True)
 
 
 class InProcess:

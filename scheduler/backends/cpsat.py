@@ -139,7 +139,7 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
             warm = quick_roster(inst, options)
         return _finish(inst, warm, lp_bound, started, stopped=True)
     builder = CpSatBuilder()
-    form = Formulation(inst, builder).build()
+    form = Formulation(inst, builder, day_flags=options.day_flags).build()
     _add_hint(builder, form, options.hint)
     covered = None
     if warm is None and cover_first_worth_it(inst, form, options):

@@ -32,6 +32,9 @@ class SolveOptions:
     # CP-SAT: presolve lightly (no probing, one round): a first roster sooner on a large model, often
     # a worse one; for by_person's first pass when the time is short.
     light_presolve: bool = False
+    # The formulation's `day_flags` (a "works that date" flag from two shifts a date up): better for
+    # the few people of by_person's models, worse for a whole station of many (formulation.py).
+    day_flags: bool = False
 
 
 @dataclass

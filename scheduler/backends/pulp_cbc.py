@@ -53,7 +53,7 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
 
     started = time.monotonic()
     builder = PulpBuilder()
-    form = Formulation(inst, builder).build()
+    form = Formulation(inst, builder, day_flags=options.day_flags).build()
     first: list[float] = []
 
     def on_progress(p) -> None:

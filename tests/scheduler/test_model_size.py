@@ -90,3 +90,28 @@ def test_both_backends_agree_with_the_evaluator(instance):
         assert not any(a.person_id == "P" and a.shift_id == "N" for a in result.roster)
         objectives[backend] = result.objective
     assert objectives["cpsat"] == objectives["pulp"]
+
+
+def test_day_flags_only_when_asked(instance):
+    station, start = to_station(instance)
+    inst = prepare(station, start, instance.horizon)
+    names = {}
+    for flags in (False, True):
+        builder = CpSatBuilder()
+        Formulation(inst, builder, day_flags=flags).build()
+        names[flags] = [name for name in builder.variables if name.startswith("day_")]
+    assert not names[False]  # two shifts a day: summed, as SUMMED_SHIFTS_A_DAY says
+    # One per person and date with two shifts to choose from: Q on 6 dates (off on day 4), R on 7;
+    # P has only D, which counts as the flag itself.
+    assert len(names[True]) == 6 + 7
+
+
+@pytest.mark.parametrize("backend", ["cpsat", "pulp"])
+def test_day_flags_keep_the_optimum(instance, backend):
+    station, start = to_station(instance)
+    plain = solve(station, start, backend=backend, time_limit=60, days=instance.horizon, whole=True)
+    flagged = solve(station, start, backend=backend, time_limit=60, days=instance.horizon, whole=True, day_flags=True)
+    assert plain.status is SolveStatus.OPTIMAL and flagged.status is SolveStatus.OPTIMAL
+    assert flagged.objective == plain.objective
+    evaluation = evaluate(instance, from_roster(flagged.roster, start))
+    assert evaluation.feasible and evaluation.objective == flagged.objective

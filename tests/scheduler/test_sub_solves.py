@@ -65,3 +65,19 @@ def test_a_light_presolve_skips_probing_and_finds_the_same_optimum():
     full = sub_solves.InProcess(2, None).submit(station, WEEK, 7, 10.0, None).result()
     light = sub_solves.InProcess(2, None).submit(station, WEEK, 7, 10.0, None, light=True).result()
     assert light.status is full.status is SolveStatus.OPTIMAL and light.objective == full.objective
+
+
+def test_a_small_solve_builds_its_model_with_day_flags(monkeypatch):
+    from scheduler.backends import cpsat
+
+    seen = []
+    real = cpsat.Formulation
+
+    def spy(inst, builder, **kwargs):
+        seen.append(kwargs.get("day_flags"))
+        return real(inst, builder, **kwargs)
+
+    monkeypatch.setattr(cpsat, "Formulation", spy)
+    result = sub_solves.InProcess(2, None).submit(make_station(POLICE, DEMAND), WEEK, 7, 10.0, None).result()
+    assert result.status is SolveStatus.OPTIMAL
+    assert seen and all(seen)

@@ -13,7 +13,7 @@ ones with a minute or more: the whole model first, then the few at a time): peop
 first (each the best roster for themselves against what the earlier ones cover, the places few
 of the later ones could cover weighing more), then again and again a few of them together (over
 the whole horizon, on a window of days, or on every weekend day), each a small model of the same
-formulation. It is how the Curtois-Qu
+formulation (with one "works that date" flag per person and date, SolveOptions.day_flags). It is how the Curtois-Qu
 Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at
 all, and it beats the whole model on the long instances below them (docs/solver-notes.md). On
 stations of up to four weeks and a size (columns.worth_it), column generation comes between the

@@ -61,13 +61,14 @@ class Formulation:
         self._worked: dict[tuple[int, int], Expr | None] = {}  # (person, day) -> exactly 1 when working
         self._exclusive_days: dict[int, bool] = {}
         self._cliques: list[set[int]] | None = None
-        self._count_bounds: dict[tuple[int, str, int], int] = {}
         self.counted_by_works: set[tuple[int, str, int]] = set()  # count keys whose variable is a works one
 
     def build(self, *, objective: bool = True, fixed: tuple[dict, dict] | None = None) -> Formulation:
         """Add every rule and term; `fixed` = (works, count) values pins the roster to evaluate it."""
-        self.works_variables()
-        self.count_variables()
+        can_work = self._can_work()
+        counts = self._class_counts(can_work)
+        self.works_variables(can_work, counts)
+        self.count_variables(counts)
         if fixed is not None:
             self.fix_roster(*fixed)
         self.workers_fill_counts()
@@ -109,19 +110,18 @@ class Formulation:
         return self
 
     # --- variables ---------------------------------------------------------------------
-    def works_variables(self) -> None:
-        """respect_availability: a person works only slots they are available for and where their class is needed."""
+    def works_variables(self, can_work: list[tuple[int, int]], counts: dict[tuple[int, str, int], int]) -> None:
+        """respect_availability: a person works only slots they are available for (`can_work`) and
+        where their class is needed (`counts`, see _class_counts)."""
         inst = self.inst
-        can_work = self._can_work()
-        self._count_bounds = self._class_counts(can_work)
-        needed = {(c, s) for (c, _g, s) in self._count_bounds}
+        needed = {(c, s) for (c, _g, s) in counts}
         for (p, s) in can_work:
             if (inst.class_of[p], s) in needed:
                 self.works[(p, s)] = self.m.bool_var(f"w_{p}_{s}")
                 self._shifts_of[p].append((inst.slots[s], self.works[(p, s)]))
                 self._on_day[(p, inst.slots[s].day_index)].append((inst.slots[s], self.works[(p, s)]))
 
-    def count_variables(self) -> None:
+    def count_variables(self, counts: dict[tuple[int, str, int], int]) -> None:
         """role_matches_demand: a class is counted only where a demand row of its role is in force.
 
         A class with one member who could work the slot, counted on one grid only, is counted by
@@ -133,9 +133,9 @@ class Formulation:
         for (p, s), var in self.works.items():
             members[(self.inst.class_of[p], s)].append(var)
         grids = defaultdict(int)
-        for (c, _g, s) in self._count_bounds:
+        for (c, _g, s) in counts:
             grids[(c, s)] += 1
-        for (c, grid_id, s), ub in self._count_bounds.items():
+        for (c, grid_id, s), ub in counts.items():
             alone = members[(c, s)]
             if len(alone) == 1 and grids[(c, s)] == 1:
                 var = alone[0]
@@ -183,14 +183,13 @@ class Formulation:
     def workers_fill_counts(self) -> None:
         """The people of a class who work a slot are exactly the ones counted on its grids."""
         by_class_slot = defaultdict(list)
-        for (c, _g, s), var in self.count.items():
-            by_class_slot[(c, s)].append(var)
+        for (c, g, s), var in self.count.items():
+            if (c, g, s) not in self.counted_by_works:  # the works variable itself: nothing to tie
+                by_class_slot[(c, s)].append(var)
         workers = defaultdict(list)
         for (p, s), var in self.works.items():
             workers[(self.inst.class_of[p], s)].append(var)
         for key, counted in by_class_slot.items():
-            if len(counted) == 1 and len(workers[key]) == 1 and workers[key][0] is counted[0]:
-                continue  # counted by the works variable itself (count_variables)
             self.m.add(self.m.total(workers[key]) == self.m.total(counted), None)
 
     # --- hard rules --------------------------------------------------------------------
@@ -399,9 +398,11 @@ class Formulation:
             weight = demand.row.over_weight if demand.row.over_weight is not None else default
             counted = self._counted(grid_id, s, role=role)
             most = sum(self.m.upper_bound(v) for v in counted)
-            if weight and most > demand.row.min and demand.row.min == 0:
+            if not weight or most <= demand.row.min:
+                continue
+            if demand.row.min == 0:
                 parts.append(weight * self.m.total(counted))  # everyone there is above it: no variable
-            elif weight and most > demand.row.min:
+            else:
                 self._names += 1
                 over = self.m.int_var(0, most - demand.row.min, f"over_{self._names}")
                 self.m.add(over >= self.m.total(counted) - demand.row.min, None)

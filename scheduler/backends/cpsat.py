@@ -36,6 +36,7 @@ class CpSatBuilder:
 
     def bool_var(self, name):
         var = self.model.new_bool_var(name)
+        self._upper[var.index] = 1  # a works variable may also count a class (Formulation.count_variables)
         self.variables[name] = var
         return var
 
@@ -46,7 +47,7 @@ class CpSatBuilder:
         return var
 
     def upper_bound(self, var) -> int:
-        return self._upper.get(var.index, 1)  # bool_var's are not kept; the proto's domain does not take negative indices
+        return self._upper[var.index]  # the proto's domain does not take negative indices
 
     def total(self, items):
         return cp_model.LinearExpr.sum(list(items))

@@ -48,6 +48,13 @@ def curtois(name: str):
     return instance, station, start
 
 
+def curtois_from_text(tmp_path_factory, name: str, text: str):
+    """A benchmark instance written out for a test (the parser reads files)."""
+    path = tmp_path_factory.mktemp(name) / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    return parse_instance(path)
+
+
 def tiny_optimum() -> int:
     """The optimum derived by hand (and by brute force) in fixtures/tiny/README.md."""
     for line in (TINY / "README.md").read_text(encoding="utf-8").splitlines():

@@ -10,12 +10,13 @@ import pytest
 from scheduler import formulation
 from scheduler.backends.cpsat import CpSatBuilder
 from scheduler.checker import check_roster
-from scheduler.curtois import evaluate, parse_instance
+from scheduler.curtois import evaluate
 from scheduler.curtois_station import from_roster, to_station
 from scheduler.formulation import Formulation
 from scheduler.prepare import prepare
 from scheduler.result import SolveStatus
 from scheduler.solve import solve
+from tests.scheduler.stations import curtois_from_text
 
 SHIFTS = "ABCDEFGHIJKLM"  # 13 types; every one is forbidden before A and B, and M before all but M
 INSTANCE = "\n".join([
@@ -38,9 +39,7 @@ INSTANCE = "\n".join([
 
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
-    path = tmp_path_factory.mktemp("many") / "ManyShifts.txt"
-    path.write_text(INSTANCE, encoding="utf-8")
-    return parse_instance(path)
+    return curtois_from_text(tmp_path_factory, "ManyShifts", INSTANCE)
 
 
 def test_the_model_uses_day_flags_and_succession_cliques(instance):

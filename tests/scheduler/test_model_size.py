@@ -8,12 +8,14 @@ from __future__ import annotations
 import pytest
 
 from scheduler.backends.cpsat import CpSatBuilder
-from scheduler.curtois import evaluate, parse_instance
+from scheduler.curtois import evaluate
 from scheduler.curtois_station import from_roster, to_station
 from scheduler.formulation import Formulation
 from scheduler.prepare import prepare
 from scheduler.result import SolveStatus
 from scheduler.solve import solve
+from tests.scheduler.stations import curtois_from_text, solve_checked
+from tests.scheduler.test_checker import WEEK
 
 # P may never work N (N=0); Q and R may. Day shift D needs 3 on day 0 (only 3 people, so its
 # shortfall is linear) and 1 on the other days (a variable).
@@ -37,9 +39,7 @@ INSTANCE = "\n".join([
 
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
-    path = tmp_path_factory.mktemp("size") / "Size.txt"
-    path.write_text(INSTANCE, encoding="utf-8")
-    return parse_instance(path)
+    return curtois_from_text(tmp_path_factory, "Size", INSTANCE)
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +79,10 @@ def test_a_shortfall_variable_only_where_more_could_come_than_needed(built):
 
 
 def test_both_backends_agree_with_the_evaluator(instance):
-    station, start = to_station(instance)
+    station, start = to_station(instance, WEEK)
     objectives = {}
     for backend in ("cpsat", "pulp"):
-        result = solve(station, start, backend=backend, time_limit=60, days=instance.horizon)
-        assert result.status is SolveStatus.OPTIMAL, backend
+        result = solve_checked(station, backend, days=instance.horizon, time_limit=60)  # optimal, checker agrees
         evaluation = evaluate(instance, from_roster(result.roster, start))
         assert evaluation.feasible, evaluation.violations
         assert evaluation.objective == result.objective, backend

@@ -95,8 +95,9 @@ class StopToken:
     The solve then returns the best roster found so far.
     """
 
-    def __init__(self) -> None:
-        self.event = threading.Event()
+    def __init__(self, event=None) -> None:
+        # Another process's solves share a multiprocessing Event (sub_solves.Processes); they poll it.
+        self.event = threading.Event() if event is None else event
         self._callbacks: list[Callable[[], None]] = []
         self._lock = threading.Lock()
 

@@ -9,8 +9,10 @@ first-solution or LNS worker, and a person's first roster over 182 days came lat
 (docs/solver-notes.md). The processes are spawned, not forked: the parent may be running
 CP-SAT threads.
 
-A caller's stop token does not cross into a process: a solve there ends by its own time limit
-(a few seconds), and the caller stops handing out new ones. A spawned process imports the
+A caller's stop reaches the processes through a shared event: a solve running there stops within
+a tenth of a second (CP-SAT polls it), and one not yet started returns at once with no roster.
+Before, a solve there ran to its own limit, up to 16 s for a first roster tried again, and a
+cancelled portal job waited for it. A spawned process imports the
 caller's main script again; one without an `if __name__ == "__main__":` guard breaks the pool,
 and the solves then run here, one at a time, as they would without processes.
 """
@@ -24,7 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .model import Assignment, Station
-from .result import Result, StopToken
+from .result import Result, SolveStatus, StopToken
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ def solve_sub(sub: Station, week_start: dt.date, days: int, seconds: float | Non
     (SolveOptions.light_presolve)."""
     from .solve import solve
 
+    if stop is not None and stop.stopped:  # nothing: solve() would spend seconds on a quick roster nobody takes
+        return Result(status=SolveStatus.NO_SOLUTION, backend="cpsat", stopped=True)
     return solve(sub, week_start, "cpsat", time_limit=seconds, days=days, workers=workers, stop=stop,
                  hint=hint, whole=True, gap_limit=gap, light_presolve=light, day_flags=True)
 
@@ -64,18 +68,23 @@ class InProcess:
 
 
 class Processes:
-    """`count` solves at once, each in its own process with `workers` CP-SAT workers."""
+    """`count` solves at once, each in its own process with `workers` CP-SAT workers; the caller's
+    `stop` stops them all."""
 
-    def __init__(self, count: int, workers: int):
+    def __init__(self, count: int, workers: int, stop: StopToken | None = None):
         self.capacity, self.workers = count, workers
-        self.pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        spawn = multiprocessing.get_context("spawn")
+        self.stopped = spawn.Event()
+        self.pool = ProcessPoolExecutor(count, mp_context=spawn, initializer=_share_stop, initargs=(self.stopped,))
+        if stop is not None:
+            stop.on_stop(self.stopped.set)
         # Start them all now and import the solver there: a pool that cannot start fails here.
         for ready in [self.pool.submit(_import_solver) for _ in range(count)]:
             ready.result()
 
     def submit(self, sub: Station, week_start: dt.date, days: int, seconds: float | None,
                hint: list[Assignment] | None, gap: float = 0.0, light: bool = False) -> Future:
-        return self.pool.submit(solve_sub, sub, week_start, days, seconds, hint, gap, self.workers, None, light)
+        return self.pool.submit(_solve_there, sub, week_start, days, seconds, hint, gap, self.workers, light)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -85,11 +94,25 @@ def _import_solver() -> None:
     from . import solve  # noqa: F401
 
 
+_caller_stop: StopToken | None = None  # in a worker process: the caller's stop, shared
+
+
+def _share_stop(event) -> None:
+    global _caller_stop
+    _caller_stop = StopToken(event)
+
+
+def _solve_there(sub: Station, week_start: dt.date, days: int, seconds: float | None,
+                 hint: list[Assignment] | None, gap: float, workers: int, light: bool) -> Result:
+    """solve_sub in a worker process, under the caller's stop."""
+    return solve_sub(sub, week_start, days, seconds, hint, gap, workers, _caller_stop, light)
+
+
 def runner(workers: int, time_limit: float | None, stop: StopToken | None) -> InProcess | Processes:
     """Two processes with two or more workers and time enough to start them; else this process."""
     if workers >= 2 and (time_limit is None or time_limit >= PROCESSES_FROM):
         try:
-            return Processes(PROCESSES, workers)
+            return Processes(PROCESSES, workers, stop)
         except (BrokenProcessPool, OSError) as e:
             log.warning("solving here, one at a time: worker processes did not start (%s)", e)
     return InProcess(workers, stop)

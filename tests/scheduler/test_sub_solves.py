@@ -43,7 +43,7 @@ def test_processes_only_with_two_workers_and_time_to_start_them():
 
 
 def test_when_the_processes_cannot_start_the_solves_run_here(monkeypatch):
-    def broken(count, workers):
+    def broken(count, workers, stop):
         raise BrokenProcessPool("a child process terminated abruptly")
 
     monkeypatch.setattr(sub_solves, "Processes", broken)
@@ -81,3 +81,28 @@ def test_a_small_solve_builds_its_model_with_day_flags(monkeypatch):
     result = sub_solves.InProcess(2, None).submit(make_station(POLICE, DEMAND), WEEK, 7, 10.0, None).result()
     assert result.status is SolveStatus.OPTIMAL
     assert seen and all(seen)
+
+
+def test_the_callers_stop_reaches_a_solve_in_a_worker_process():
+    """A cancelled job does not wait for the solves in the processes to reach their own limit."""
+    import time
+
+    from scheduler.generate import generate_station
+    from scheduler.result import StopToken
+
+    # 400 people: far from proven in the minute each solve is given.
+    station = generate_station(police=40, auxiliary=60, volunteers=300, grids=20, seed=2026)
+    stop = StopToken()
+    processes = sub_solves.Processes(1, 2, stop)
+    try:
+        running = processes.submit(station, WEEK, 7, 60.0, None)
+        time.sleep(8)  # into CP-SAT's search
+        stop.stop()
+        stopped_at = time.monotonic()
+        result = running.result(timeout=50)
+        waited = time.monotonic() - stopped_at
+        after = processes.submit(station, WEEK, 7, 60.0, None).result(timeout=50)
+    finally:
+        processes.close()
+    assert result.stopped and waited < 30
+    assert after.stopped and after.status is SolveStatus.NO_SOLUTION and not after.roster

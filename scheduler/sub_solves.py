@@ -12,9 +12,11 @@ CP-SAT threads.
 A caller's stop reaches the processes through a shared event: a solve running there stops within
 a tenth of a second (CP-SAT polls it), and one not yet started returns at once with no roster.
 Before, a solve there ran to its own limit, up to 16 s for a first roster tried again, and a
-cancelled portal job waited for it. A spawned process imports the
-caller's main script again; one without an `if __name__ == "__main__":` guard breaks the pool,
-and the solves then run here, one at a time, as they would without processes.
+cancelled portal job waited for it.
+
+A spawned process imports the caller's main script again; one without an `if __name__ ==
+"__main__":` guard breaks the pool, and the solves then run here, one at a time, as they would
+without processes.
 """
 
 from __future__ import annotations

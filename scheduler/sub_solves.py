@@ -76,10 +76,10 @@ class Processes:
     def __init__(self, count: int, workers: int, stop: StopToken | None = None):
         self.capacity, self.workers = count, workers
         spawn = multiprocessing.get_context("spawn")
-        self.stopped = spawn.Event()
-        self.pool = ProcessPoolExecutor(count, mp_context=spawn, initializer=_share_stop, initargs=(self.stopped,))
+        stopped = spawn.Event()  # the processes' copy of the caller's stop (_share_stop)
+        self.pool = ProcessPoolExecutor(count, mp_context=spawn, initializer=_share_stop, initargs=(stopped,))
         if stop is not None:
-            stop.on_stop(self.stopped.set)
+            stop.on_stop(stopped.set)
         # Start them all now and import the solver there: a pool that cannot start fails here.
         for ready in [self.pool.submit(_import_solver) for _ in range(count)]:
             ready.result()

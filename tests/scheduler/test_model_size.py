@@ -14,8 +14,7 @@ from scheduler.formulation import Formulation
 from scheduler.prepare import prepare
 from scheduler.result import SolveStatus
 from scheduler.solve import solve
-from tests.scheduler.stations import curtois_from_text, solve_checked
-from tests.scheduler.test_checker import WEEK
+from tests.scheduler.stations import WEEK, curtois_from_text, solve_checked
 
 # P may never work N (N=0); Q and R may. Day shift D needs 3 on day 0 (only 3 people, so its
 # shortfall is linear) and 1 on the other days (a variable).

@@ -259,6 +259,7 @@ def run_cbc(
     gap_rel: float = 0.0,
     log_path: str | None = None,
     options: Sequence[str] = (),
+    mip_start: bool = False,
 ) -> CbcOutcome:
     """Solve ``problem`` with CBC; see the module docstring.
 
@@ -266,7 +267,9 @@ def run_cbc(
     ``time_limit`` is wall-clock seconds for CBC's search, ``gap_rel`` the relative gap at
     which CBC may stop, ``log_path`` a file that receives CBC's complete log. ``on_progress``
     is called in the calling thread; an exception it raises ends the run (CBC is killed) and
-    propagates. The problem's variables are not modified: use ``values``.
+    propagates. ``mip_start``: the variables' initial values (``setInitialValue``) are CBC's first
+    solution (``-mips``, as PuLP's ``warmStart``). The problem's variables are not modified: use
+    ``values``.
     """
     start = time.monotonic()
     if time_limit is not None and not time_limit > 0:
@@ -296,6 +299,10 @@ def run_cbc(
         vs, variable_names, constraint_names, _ = problem.writeMPS(mps_path, rename=1)
 
         args = [binary, mps_path]
+        if mip_start:
+            start_path = os.path.join(tmpdir, "start.mst")
+            COIN_CMD(path=binary).writesol(start_path, problem, vs, variable_names, constraint_names)
+            args += ["-mips", start_path]
         if maximise:
             args.append("-max")
         args += ["-timeMode", "elapsed"]

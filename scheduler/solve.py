@@ -81,6 +81,18 @@ def solve(
     return result
 
 
+def rosters_within(station: Station, week_start: dt.date, cost: int, *, days: int, most: int,
+                   time_limit: float | None, stop: StopToken | None = None) -> tuple[list[list[Assignment]], bool]:
+    """Every roster of a small station whose objective is at most `cost` (CP-SAT, one worker, a
+    "works that date" flag per person and date), up to `most` of them, and whether that is all."""
+    from .backends import cpsat
+
+    inst = prepare(station, week_start, days, None)
+    options = SolveOptions(time_limit=time_limit, workers=1, stop=stop, warm_start=False, day_flags=True)
+    found, complete = cpsat.rosters_within(inst, cost, options, most)
+    return [roster_from_counts(inst, out) for out in found], complete
+
+
 def _solve_split(station, week_start, time_limit, days, workers, progress, stop, history, started) -> Result | None:
     """Models too big or too slow whole: stations with no hard rule between people a few people at a
     time (by_person.py; smaller ones whole first, given a minute or more), very large stations in

@@ -53,6 +53,16 @@ def solve_sub(sub: Station, week_start: dt.date, days: int, seconds: float | Non
                  hint=hint, whole=True, gap_limit=gap, light_presolve=light, day_flags=True)
 
 
+def rosters_within_sub(sub: Station, week_start: dt.date, days: int, cost: int, most: int, seconds: float,
+                       stop: StopToken | None = None) -> tuple[list[list[Assignment]], bool]:
+    """Every roster of a small station at or under `cost` (solve.rosters_within), up to `most`."""
+    from .solve import rosters_within
+
+    if stop is not None and stop.stopped:
+        return [], False
+    return rosters_within(sub, week_start, cost, days=days, most=most, time_limit=seconds, stop=stop)
+
+
 class InProcess:
     """One solve at a time in this process, with all the CP-SAT workers and the caller's stop."""
 
@@ -63,6 +73,12 @@ class InProcess:
                hint: list[Assignment] | None, gap: float = 0.0, light: bool = False) -> Future:
         done: Future = Future()
         done.set_result(solve_sub(sub, week_start, days, seconds, hint, gap, self.workers, self.stop, light))
+        return done
+
+    def rosters_within(self, sub: Station, week_start: dt.date, days: int, cost: int, most: int,
+                       seconds: float) -> Future:
+        done: Future = Future()
+        done.set_result(rosters_within_sub(sub, week_start, days, cost, most, seconds, self.stop))
         return done
 
     def close(self) -> None:
@@ -88,6 +104,10 @@ class Processes:
                hint: list[Assignment] | None, gap: float = 0.0, light: bool = False) -> Future:
         return self.pool.submit(_solve_there, sub, week_start, days, seconds, hint, gap, self.workers, light)
 
+    def rosters_within(self, sub: Station, week_start: dt.date, days: int, cost: int, most: int,
+                       seconds: float) -> Future:
+        return self.pool.submit(_rosters_within_there, sub, week_start, days, cost, most, seconds)
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -108,6 +128,11 @@ def _solve_there(sub: Station, week_start: dt.date, days: int, seconds: float | 
                  hint: list[Assignment] | None, gap: float, workers: int, light: bool) -> Result:
     """solve_sub in a worker process, under the caller's stop."""
     return solve_sub(sub, week_start, days, seconds, hint, gap, workers, _caller_stop, light)
+
+
+def _rosters_within_there(sub: Station, week_start: dt.date, days: int, cost: int, most: int,
+                          seconds: float) -> tuple[list[list[Assignment]], bool]:
+    return rosters_within_sub(sub, week_start, days, cost, most, seconds, _caller_stop)
 
 
 def runner(workers: int, time_limit: float | None, stop: StopToken | None) -> InProcess | Processes:

@@ -22,6 +22,7 @@ QUICK_ROSTER_SECONDS = 3.0
 # uncovered demand alone, and the full objective starts from that roster (see cover_first).
 COVER_FIRST_FROM = 20.0
 COVER_FIRST_SHARE = 1 / 3
+REPEATS_MOST = 10  # rosters_within: solutions looked at per distinct roster wanted, at most
 
 
 class CpSatBuilder:
@@ -170,6 +171,58 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         out.time_to_first = warm.time_to_first
     return _finish(inst, out, lp_bound, started, stopped=options.stop is not None and options.stop.stopped,
                    exact=options.exact_terms)
+
+
+def rosters_within(inst: Instance, cost: int, options: SolveOptions, most: int) -> tuple[list[Outcome], bool]:
+    """Every roster of the instance whose objective is at most `cost`, up to `most` of them, and
+    whether that is all of them (False when `most` or the time limit cut the search short).
+
+    Why: column generation (columns.py) takes every roster of a person whose reduced cost is
+    small; an integer solution cheaper than the roster in hand can only be made of such columns.
+    CP-SAT enumerates the solutions of the model with the objective as a constraint. A person's
+    model has no free variable beside the roster (its cover terms are linear in the works, the
+    day flags equal to them), so each solution is a different roster; a model with free variables
+    repeats rosters, and the search stops after REPEATS_MOST solutions per roster wanted."""
+    builder = CpSatBuilder()
+    form = Formulation(inst, builder, day_flags=options.day_flags).build()
+    builder.model.add(cp_model.LinearExpr.sum(list(form.terms.values())) <= cost)
+    builder.model.clear_objective()
+    solver = cp_model.CpSolver()
+    p = solver.parameters  # enumeration takes one worker and no chosen subsolvers (not `parameters`)
+    p.num_workers = 1
+    p.enumerate_all_solutions = True
+    if options.time_limit is not None:
+        p.max_time_in_seconds = max(0.1, float(options.time_limit))
+    p.catch_sigint_signal = False
+    collector = _Rosters(form, most)
+    with _stopping(solver, options):
+        status = solver.solve(builder.model, collector)
+    complete = status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and not collector.cut
+    return list(collector.found.values()), complete
+
+
+class _Rosters(cp_model.CpSolverSolutionCallback):
+    """Collects the distinct rosters of an enumeration (by what each person works), up to `most`."""
+
+    def __init__(self, form: Formulation, most: int):
+        super().__init__()
+        self.form, self.most = form, most
+        self.found: dict[frozenset, Outcome] = {}
+        self.seen = 0
+        self.cut = False
+
+    def on_solution_callback(self) -> None:
+        self.seen += 1
+        out = Outcome(status=SolveStatus.FEASIBLE)
+        _read(self, self.form, out)
+        roster = frozenset(k for k, v in out.works.items() if v) | frozenset(k for k, v in out.count.items() if v)
+        if roster not in self.found:
+            out.objective = sum(out.terms.values())
+            self.found[roster] = out
+        # Solutions that repeat a roster (free variables of another station's model) count too.
+        if len(self.found) >= self.most or self.seen >= REPEATS_MOST * self.most:
+            self.cut = True
+            self.stop_search()
 
 
 def cover_first_worth_it(inst: Instance, form: Formulation, options: SolveOptions) -> bool:

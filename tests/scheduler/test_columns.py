@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
 from scheduler import by_person, columns
 from scheduler.checker import check_roster
@@ -83,6 +84,45 @@ def test_the_bound_of_column_generation_proves_a_small_instance_optimal():
     evaluation = evaluate(instance, from_roster(result.roster, start))
     assert evaluation.violations == [] and result.objective == evaluation.objective == 828  # the proven optimum
     assert result.status is SolveStatus.OPTIMAL and result.bound == 828
+
+
+@needs_bench
+def test_the_columns_near_the_lp_prove_an_optimum_above_the_lp():
+    # Instance1's LP is 558 and its optimum 607: the LP's bound alone stays 49 below. Every column
+    # of reduced cost up to 48 is few here, and the master over them proves 607.
+    instance, station, start, plan = _first_roster("Instance1")
+    outcome = columns.improve_by_columns(plan, list(station.people), InProcess(2, None), 60)
+    roster = [a for r in plan.rosters.values() for a in r]
+    evaluation = evaluate(instance, from_roster(roster, start))
+    assert evaluation.violations == [] and evaluation.objective == plan.cost() == 607
+    assert outcome.bound == 607
+
+
+def test_the_columns_near_the_lp_stop_at_the_step_that_proves_the_roster_optimal(monkeypatch):
+    # A stand-in master: the LP at 100, the roster in hand at 103. The step up to 1 finds every
+    # column and none below the duals, and the master's proven optimum lowers the roster to 102:
+    # 102 - 1 - 100 = 1, so every column a cheaper roster could use is known, and 102 is optimal.
+    asked = []
+
+    class Master:
+        def duals(self):
+            return 100.0, [], {}
+
+        def best_roster(self, seconds, current, stop):
+            return ["roster"], True
+
+    near = columns.NearLp(Master(), [], None, SimpleNamespace(rosters={}), 0.0)
+
+    def enumerate_(threshold):
+        asked.append(threshold)
+        near.asked = near.within = threshold + 1e-6
+        return True
+
+    monkeypatch.setattr(near, "enumerate", enumerate_)
+    monkeypatch.setattr(columns, "_keep", lambda plan, people, roster, cost, outcome: 1)
+    outcome = columns.Outcome(0, None, 0, 0)
+    near.improve(103, outcome, 0.0, None)
+    assert asked == [1.0] and outcome.bound == 102.0
 
 
 @needs_bench

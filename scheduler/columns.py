@@ -11,6 +11,12 @@ of the whole station (a Lagrangian relaxation of the demand rows), far tighter t
 model's: it proves Curtois-Qu Instance11 optimal (3,443) in 120 s, where the whole model's bound
 stays 0.4% below.
 
+Once the LP settles, the columns near it (NearLp): every roster of each person whose reduced cost
+is small, enumerated by CP-SAT, joins the master. A roster cheaper than the one in hand can only
+be made of such columns, so the master over them finds rosters the priced columns miss (Instance6
+1,950 and Instance7 1,057, against 1,952 and 1,062 before), and where they are all found it
+proves the roster optimal above the LP (Instance1: 607, LP 558).
+
 Measured on Curtois-Qu at 120 s (docs/solver-notes.md): Instance4 1,716 (best known), Instance6
 1,952 (best known 1,950; 2,028-2,046 before, also at 600 s), Instance11 3,443. On longer horizons
 and larger stations the LP does not settle in the time and the share given to it is lost
@@ -41,8 +47,8 @@ IP_SHARE = 0.2  # of the time given, kept for the integer program over the colum
 # every column of reduced cost up to each of NEAR_STEPS in turn (or up to what a cheaper roster
 # could use, if less), each step followed by the master's integer program on NEAR_IP_SHARE of the
 # time left; each person's enumeration at most NEAR_SECONDS and NEAR_ENUMERATION_SHARE of the time
-# left, NEAR_MOST columns in all (at least NEAR_LEAST a person), what CBC's integer program handles
-# in about a minute.
+# left and a share of NEAR_MOST columns (at least NEAR_LEAST), and no step once the master holds
+# NEAR_MOST: about what CBC's integer program handles in a minute.
 NEAR_STEPS = (1.0, 4.0, 16.0, math.inf)
 NEAR_IP_SHARE = 0.5
 NEAR_SECONDS = 10.0
@@ -309,8 +315,8 @@ class NearLp:
         each followed by the master's integer program, until one proves the roster in hand optimal."""
         for most in NEAR_STEPS:
             threshold = min(most, cost - 1 - self.lp)
-            if threshold <= self.asked or not self.enumerate(threshold):
-                break  # nothing more to ask for (the master lowered the roster), or no time
+            if threshold <= self.asked or len(self.master.columns) >= NEAR_MOST or not self.enumerate(threshold):
+                break  # nothing more to ask for (the master lowered the roster), the master is full, or no time
             roster, optimal = self.master.best_roster(NEAR_IP_SHARE * (deadline - time.monotonic()),
                                                       self.plan.rosters, stop)
             cost -= _keep(self.plan, self.people, roster, cost, outcome)

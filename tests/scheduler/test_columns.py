@@ -105,6 +105,8 @@ def test_the_columns_near_the_lp_stop_at_the_step_that_proves_the_roster_optimal
     asked = []
 
     class Master:
+        columns = []
+
         def duals(self):
             return 100.0, [], {}
 

@@ -264,7 +264,7 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     stop = plan.stop.event if plan.stop is not None else None
     near = NearLp(master, people, run, plan, deadline - IP_SHARE * seconds) if converged else None
     share = NEAR_IP_SHARE if near is not None else 1.0
-    roster, optimal = master.best_roster(share * (deadline - time.monotonic()), plan.rosters, stop)
+    roster, _ = master.best_roster(share * (deadline - time.monotonic()), plan.rosters, stop)
     cost -= _keep(plan, people, roster, cost, outcome)
     if near is not None:
         near.improve(cost, outcome, deadline, stop)

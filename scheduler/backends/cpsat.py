@@ -174,8 +174,8 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
 
 
 def rosters_within(inst: Instance, cost: int, options: SolveOptions, most: int) -> tuple[list[Outcome], bool]:
-    """Every roster of the instance whose objective is at most `cost`, up to `most` of them, and
-    whether that is all of them (False when `most` or the time limit cut the search short).
+    """Every roster of the instance whose objective is at most `cost` (its works and counts), up to
+    `most` of them, and whether that is all of them (False when `most` or the time limit cut the search short).
 
     Why: column generation (columns.py) takes every roster of a person whose reduced cost is
     small; an integer solution cheaper than the roster in hand can only be made of such columns.
@@ -212,13 +212,14 @@ class _Rosters(cp_model.CpSolverSolutionCallback):
         self.cut = False
 
     def on_solution_callback(self) -> None:
+        # Only the works and counts: a roster is all the caller takes (no terms, read for every
+        # solution of tens of thousands).
         self.seen += 1
-        out = Outcome(status=SolveStatus.FEASIBLE)
-        _read(self, self.form, out)
-        roster = frozenset(k for k, v in out.works.items() if v) | frozenset(k for k, v in out.count.items() if v)
+        works = {k: int(self.value(v)) for k, v in self.form.works.items()}
+        count = {k: int(self.value(v)) for k, v in self.form.count.items()}
+        roster = frozenset(k for k, v in works.items() if v) | frozenset(k for k, v in count.items() if v)
         if roster not in self.found:
-            out.objective = sum(out.terms.values())
-            self.found[roster] = out
+            self.found[roster] = Outcome(status=SolveStatus.FEASIBLE, works=works, count=count)
         # Solutions that repeat a roster (free variables of another station's model) count too.
         if len(self.found) >= self.most or self.seen >= REPEATS_MOST * self.most:
             self.cut = True

@@ -30,6 +30,7 @@ import datetime as dt
 import logging
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from .formulation import under_weight
@@ -46,15 +47,18 @@ IP_SHARE = 0.2  # of the time given, kept for the integer program over the colum
 # Columns near the LP (NearLp), after the master's integer program over the columns priced:
 # every column of reduced cost up to each of NEAR_STEPS in turn (or up to what a cheaper roster
 # could use, if less), each step followed by the master's integer program on NEAR_IP_SHARE of the
-# time left; each person's enumeration at most NEAR_SECONDS and NEAR_ENUMERATION_SHARE of the time
-# left and a share of NEAR_MOST columns (at least NEAR_LEAST), and no step once the master holds
-# NEAR_MOST: about what CBC's integer program handles in a minute.
+# time left (the last step's: all of it); each person's enumeration at most NEAR_SECONDS and
+# NEAR_ENUMERATION_SHARE of the time left, and a share (at least NEAR_LEAST) of the columns the
+# master may still take up to NEAR_MOST, about what CBC's integer program handles in a minute or
+# two; those cut short are asked again with what the others left, up to NEAR_MORE_SECONDS.
 NEAR_STEPS = (1.0, 4.0, 16.0, math.inf)
 NEAR_IP_SHARE = 0.5
 NEAR_SECONDS = 10.0
+NEAR_MORE_SECONDS = 40.0  # for the people cut short, with what the others left
 NEAR_ENUMERATION_SHARE = 0.5
 NEAR_MOST = 40_000
 NEAR_LEAST = 500
+LP_TOLERANCE = 1e-3  # of CBC's LP value
 NEAR_SCALE = 10_000  # finer than SCALE: the rounding would let in columns beyond the threshold
 
 
@@ -234,15 +238,18 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
             [SMOOTHING * a + (1 - SMOOTHING) * b for a, b in zip(smoothed, duals, strict=True)]
         smoothed = [min(r.under, max(-r.over, price)) for r, price in zip(master.rows, mixed, strict=True)]
         seconds_each = min(PRICE_SECONDS, max(0.5, deadline - time.monotonic()))
+        # The LP's own duals are priced finely: at SCALE's rounding the rounds end with columns
+        # still below them (Instance7: every step near the LP found some).
+        scale = NEAR_SCALE if exact else SCALE
         futures = {}
         for p in people:
-            sub, offset = pricing_station(master, p, smoothed)
+            sub, offset = pricing_station(master, p, smoothed, scale)
             futures[run.submit(sub, plan.week_start, plan.days, seconds_each, None, 0.0)] = (p, offset)
         added, least = 0, sum(price * r.row.min for r, price in zip(master.rows, smoothed, strict=True))
         for future, (person, offset) in futures.items():
             result = future.result()
             if least is not None and result.bound is not None:
-                least += (result.bound - offset) / SCALE  # the person's least reduced cost, at most
+                least += (result.bound - offset) / scale  # the person's least reduced cost, at most
             else:
                 least = None
             if result.has_roster:
@@ -251,6 +258,7 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         if least is not None and (best_bound is None or least > best_bound):
             best_bound = least
         rounds += 1
+        log.debug("columns: round %d, LP %.2f, %d below the duals, bound %s", rounds, lp, added, best_bound)
         if best_bound is not None and math.ceil(best_bound - 1e-6) >= min(cost, math.ceil(lp - 1e-6)):
             converged = math.ceil(best_bound - 1e-6) < cost
             break  # the roster in hand is optimal, or the LP cannot go lower
@@ -317,8 +325,11 @@ class NearLp:
             threshold = min(most, cost - 1 - self.lp)
             if threshold <= self.asked or len(self.master.columns) >= NEAR_MOST or not self.enumerate(threshold):
                 break  # nothing more to ask for (the master lowered the roster), the master is full, or no time
-            roster, optimal = self.master.best_roster(NEAR_IP_SHARE * (deadline - time.monotonic()),
-                                                      self.plan.rosters, stop)
+            # CBC seldom proves the master optimal well before its limit (Instance7: 700 columns,
+            # LP 1,054.1, rosters 1,057), so only the last step's program gets all the time left.
+            last = self.asked >= cost - 1 - self.lp - 1e-6 or len(self.master.columns) >= NEAR_MOST
+            share = 1.0 if last else NEAR_IP_SHARE
+            roster, optimal = self.master.best_roster(share * (deadline - time.monotonic()), self.plan.rosters, stop)
             cost -= _keep(self.plan, self.people, roster, cost, outcome)
             if self.proves(cost, optimal):
                 outcome.bound = float(cost)
@@ -328,26 +339,25 @@ class NearLp:
         """Adds every column of reduced cost up to `threshold`; False when there is no time for it.
         When some price below the duals (the LP was not at its optimum after all), the LP is solved
         again with them and nothing is proven until every column is asked for again."""
-        threshold += 1e-6
-        left = self.deadline - time.monotonic()
-        if threshold < 0 or left < 2 * PRICE_SECONDS:
+        started = time.monotonic()
+        left = self.deadline - started
+        if threshold < -LP_TOLERANCE or left < 2 * PRICE_SECONDS:
             return False
+        # A roster at the LP's value (Instance10: 4,631) is made of columns at reduced cost 0,
+        # which the LP's rounding may put a hair below the gap.
+        threshold = max(threshold, 0.0) + 1e-6
         seconds = min(NEAR_SECONDS, NEAR_ENUMERATION_SHARE * left * self.run.capacity / len(self.people))
-        most = max(NEAR_LEAST, NEAR_MOST // len(self.people))
-        futures = {}
-        for p in self.people:
-            sub, offset = pricing_station(self.master, p, self.duals, NEAR_SCALE)
-            # The pricing objective is offset + NEAR_SCALE * (reduced cost + the person's dual), less the rounding.
-            cap = math.floor(offset + NEAR_SCALE * (self.mine[p.person_id] + threshold))
-            futures[self.run.rosters_within(sub, self.plan.week_start, self.plan.days, cap, most, seconds)] = p
-        complete, below = True, False
-        for future, person in futures.items():
-            rosters, whole = future.result()
-            complete &= whole
-            for roster in rosters:
-                column = self.master.add(person, roster)
-                if column is not None:
-                    below |= self.master.reduced_cost(column, self.duals, self.mine[person.person_id]) < -1e-6
+        more = max(NEAR_LEAST, (NEAR_MOST - len(self.master.columns)) // len(self.people))
+        complete, below, cut = self._ask(self.people, threshold, more, seconds)
+        if cut and not below:
+            # Most people have few columns near the LP and a few have thousands (Instance7: one
+            # person 3,627 at reduced cost 0, the others 2-366): those cut short get what the
+            # others left of the columns and of the time.
+            more = (NEAR_MOST - len(self.master.columns)) // len(cut)
+            time_left = NEAR_ENUMERATION_SHARE * left - (time.monotonic() - started)
+            seconds = min(NEAR_MORE_SECONDS, time_left * self.run.capacity / len(cut))
+            if more >= NEAR_LEAST and seconds > PRICE_SECONDS:
+                complete, below, cut = self._ask(cut, threshold, more, seconds)
         log.info("columns: every column within %.2f of the LP %.1f: %d in all, complete %s, below %s", threshold,
                  self.lp, len(self.master.columns), complete, below)
         if below:
@@ -357,6 +367,29 @@ class NearLp:
             self.asked = threshold
             self.within = threshold if complete else self.within
         return True
+
+    def _ask(self, people: list[Person], threshold: float, more: int, seconds: float) -> tuple[bool, bool, list[Person]]:
+        """Each person's columns up to `threshold` into the master, at most `more` new ones each:
+        whether all were found, whether one priced below the duals, and the people cut short."""
+        held = Counter(column.person_id for column in self.master.columns)
+        futures = {}
+        for p in people:
+            sub, offset = pricing_station(self.master, p, self.duals, NEAR_SCALE)
+            # The pricing objective is offset + NEAR_SCALE * (reduced cost + the person's dual), less the rounding.
+            cap = math.floor(offset + NEAR_SCALE * (self.mine[p.person_id] + threshold))
+            # The rosters found include those the master holds already: those come on top.
+            most = held[p.person_id] + more
+            futures[self.run.rosters_within(sub, self.plan.week_start, self.plan.days, cap, most, seconds)] = p
+        below, cut = False, []
+        for future, person in futures.items():
+            rosters, whole = future.result()
+            if not whole:
+                cut.append(person)
+            for roster in rosters:
+                column = self.master.add(person, roster)
+                if column is not None:
+                    below |= self.master.reduced_cost(column, self.duals, self.mine[person.person_id]) < -1e-6
+        return not cut, below, cut
 
     def proves(self, cost: int, optimal: bool) -> bool:
         """The roster in hand (`cost`) is the station's optimum: every column a cheaper one could use

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
+import time
+from concurrent.futures import Future
 from types import SimpleNamespace
 
 from scheduler import by_person, columns
@@ -121,6 +124,7 @@ def test_the_columns_near_the_lp_stop_at_the_step_that_proves_the_roster_optimal
         return True
 
     monkeypatch.setattr(near, "enumerate", enumerate_)
+    monkeypatch.setattr(columns, "NEAR_STEPS", (1.0, 4.0, math.inf))
     monkeypatch.setattr(columns, "_keep", lambda plan, people, roster, cost, outcome: 1)
     outcome = columns.Outcome(0, None, 0, 0)
     near.improve(103, outcome, 0.0, None)
@@ -135,3 +139,66 @@ def test_the_few_at_a_time_stop_once_the_roster_meets_the_bound(monkeypatch):
                         lambda plan, *a: columns.Outcome(0, plan.cost() - 1, 0, 0))
     result = by_person.solve_by_person(station, start, time_limit=60, days=instance.horizon, workers=2)
     assert result.status is SolveStatus.OPTIMAL and result.wall_time < 30
+
+
+class _Run:
+    """Stand-in worker processes: each person has `have` columns near the LP, in order."""
+    capacity = 2
+
+    def __init__(self, have: dict[str, int]):
+        self.have, self.asked = have, []
+
+    def rosters_within(self, person, week_start, days, cap, most, seconds):
+        self.asked.append((person.person_id, most))
+        done = Future()
+        n = self.have[person.person_id]
+        done.set_result(([(person.person_id, i) for i in range(min(n, most))], n <= most))
+        return done
+
+
+class _Master:
+    """Stand-in master: the LP at `lp`, every column at reduced cost 0.5."""
+
+    def __init__(self, lp: float = 100.0):
+        self.lp, self.columns, self.seen = lp, [], set()
+
+    def duals(self):
+        return self.lp, [], {"A": 0.0, "B": 0.0}
+
+    def add(self, person, roster):
+        if roster in self.seen:
+            return None
+        self.seen.add(roster)
+        self.columns.append(SimpleNamespace(person_id=person.person_id))
+        return self.columns[-1]
+
+    def reduced_cost(self, column, duals, mine):
+        return 0.5
+
+
+def _near(monkeypatch, have: dict[str, int], lp: float = 100.0) -> tuple[columns.NearLp, _Run]:
+    monkeypatch.setattr(columns, "pricing_station", lambda master, person, duals, scale: (person, 0.0))
+    run = _Run(have)
+    people = [SimpleNamespace(person_id=p) for p in have]
+    plan = SimpleNamespace(week_start=None, days=28)
+    return columns.NearLp(_Master(lp), people, run, plan, time.monotonic() + 600), run
+
+
+def test_the_people_cut_short_near_the_lp_get_the_columns_the_others_left(monkeypatch):
+    # Two people share 5,000 columns near the LP: A has 3 of them, B 4,000. Each is first asked
+    # for 2,500; B, cut short, is asked again for its own 2,500 and the 2,497 A left, and then
+    # every column is known.
+    monkeypatch.setattr(columns, "NEAR_MOST", 5000)
+    near, run = _near(monkeypatch, {"A": 3, "B": 4000})
+    assert near.enumerate(1.0)
+    assert run.asked == [("A", 2500), ("B", 2500), ("B", 4997)]
+    assert len(near.master.columns) == 4003 and near.within >= 1.0
+
+
+def test_a_roster_at_the_lps_value_is_looked_for_though_the_lp_rounds_above_it(monkeypatch):
+    # The LP at 4,631 plus CBC's rounding and a roster of 4,632: a cheaper one (4,631) would be
+    # made of columns at reduced cost 0, so they are asked for; a gap truly below 0 asks nothing.
+    near, run = _near(monkeypatch, {"A": 3, "B": 4}, lp=4631.00005)
+    assert near.enumerate(4632 - 1 - near.lp)
+    assert [p for p, _ in run.asked] == ["A", "B"] and near.within >= 0
+    assert not near.enumerate(-0.5)

@@ -63,6 +63,11 @@ BY_PERSON_FROM_DAYS = 42
 # whole run of 1,417; Instances 4-7 and 9 unchanged (docs/solver-notes.md).
 WHOLE_THEN_FEW_FROM = 60.0
 WHOLE_SHARE = 0.5
+# Where column generation runs (columns.worth_it) the whole model gets less and the columns more
+# (COLUMNS_SHARE): their integer program over the columns near the LP finds the cover as well, and
+# needs minutes (Instance7 at 600 s: 1,056, its best known, against 1,057-1,059 with the whole
+# model on half the time and the columns on half the rest).
+WHOLE_SHARE_BEFORE_COLUMNS = 0.25
 # The first pass, one person at a time, gets at most this share of the time: each person between
 # FIRST_SECONDS and MOST_FIRST_SECONDS, stopped at a relative gap of FIRST_GAP (the gap of a
 # person's own model; its objective includes the demand the others leave, so 0.1% is a first good
@@ -89,8 +94,9 @@ LEAST_FIRST_SECONDS = 0.3
 # and 1,000 did about as well as 100, 1 and 3 less; docs/solver-notes.md).
 SCARCE_WEIGHT = 100
 # On stations small enough (columns.COLUMNS_UP_TO), column generation gets this share of the time
-# left after the first roster, the neighbourhoods the rest (docs/solver-notes.md).
-COLUMNS_SHARE = 0.5
+# left after the first roster, the neighbourhoods the rest (docs/solver-notes.md; 0.5 until the
+# columns near the LP needed more).
+COLUMNS_SHARE = 0.75
 FEW = (2, 3, 4, 6)  # people re-planned together over the whole horizon
 IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DAYS consecutive days
 # People re-planned together on every Saturday and Sunday of the horizon (where people have a most
@@ -142,7 +148,8 @@ def solve_whole_then_few(
     from .solve import solve
 
     started = time.monotonic()
-    whole = solve(station, week_start, "cpsat", time_limit=time_limit * WHOLE_SHARE, progress=progress, stop=stop,
+    share = WHOLE_SHARE_BEFORE_COLUMNS if columns.worth_it(station, days) else WHOLE_SHARE
+    whole = solve(station, week_start, "cpsat", time_limit=time_limit * share, progress=progress, stop=stop,
                   days=days, workers=workers, whole=True)
     if not whole.has_roster or whole.status is SolveStatus.OPTIMAL or whole.stopped:
         if whole.has_roster:  # CP-SAT's objective on an unproven roster is only at least its cost

@@ -14,7 +14,7 @@ stays 0.4% below.
 Once the LP settles, the columns near it (NearLp): every roster of each person whose reduced cost
 is small, enumerated by CP-SAT, joins the master. A roster cheaper than the one in hand can only
 be made of such columns, so the master over them finds rosters the priced columns miss (Instance6
-1,950 and Instance7 1,057, against 1,952 and 1,062 before), and where they are all found it
+1,950 and Instance7 1,056, their best known, against 1,952 and 1,062 before), and where they are all found it
 proves the roster optimal above the LP (Instance1: 607, LP 558).
 
 Measured on Curtois-Qu at 120 s (docs/solver-notes.md): Instance4 1,716 (best known), Instance6
@@ -305,10 +305,10 @@ class NearLp:
     of columns of reduced cost at most cost - 1 - LP, and the master over all of them finds it.
     On Curtois-Qu Instance6 (LP 1,949.0) every such column of 16 of its 18 people, and 20,000 of
     the other two, gave the best known 1,950 where the master over the priced columns gave 1,958;
-    Instance7 1,057 from 1,067 (best known 1,056) with those of reduced cost 3 or less. Those
+    Instance7 1,056 (its best known) from 1,067 with those of reduced cost 1 or less. Those
     columns are many where the gap is wide (Instance6: up to 20,000 a person within 1.0 of the
     LP), so they are taken in steps, the nearest first (NEAR_STEPS), each person up to a share of
-    NEAR_MOST. When every person's are all there (the enumeration complete) and none
+    what the master may still take (NEAR_MOST), more for those cut short. When every person's are all there (the enumeration complete) and none
     prices below the duals, the master's integer optimum over them is the station's: a bound.
     """
 

@@ -13,13 +13,16 @@ from scheduler import Assignment
 from web.extensions import db
 from web.models import _now
 from web.services import availability as av
+from web.services import my_shifts as ms
 from web.services.solving import publish_roster, store_roster
 from web.volunteer.models import OpenSlot, SlotSignup
 
 from .conftest import add_station, error_of
 
-MONDAY = av.week_start(dt.date.today() + dt.timedelta(days=7))
-TOMORROW = dt.date.today() + dt.timedelta(days=1)
+# The API's "next week" is the station's (Asia/Shanghai), 8 hours ahead of a machine on UTC.
+TODAY = dt.datetime.now(ms.ZONE).date()
+MONDAY = av.week_start(TODAY + dt.timedelta(days=7))
+TOMORROW = TODAY + dt.timedelta(days=1)
 
 
 def open_slot(app, station_id, capacity=8, cutoff_in=dt.timedelta(hours=5), day=TOMORROW) -> int:

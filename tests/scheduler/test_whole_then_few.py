@@ -33,11 +33,12 @@ def test_the_few_go_on_from_the_whole_models_roster_and_keep_its_bound(monkeypat
     assert evaluation.violations == [] and result.objective == evaluation.objective
     whole_cost = evaluate(instance, from_roster(whole.roster, start)).objective
     assert result.objective <= whole_cost  # the neighbourhoods keep only what lowers it
-    assert result.bound == whole.bound and result.bound <= 1716 <= result.objective  # best known
+    # The bound is the whole model's or better (the columns' own, where they run).
+    assert whole.bound <= result.bound <= 1716 <= result.objective  # best known
     assert result.time_to_first == whole.time_to_first
     # Progress goes on from the whole model's time and still tells its bound.
     elapsed = [p.elapsed for p in seen]
-    assert elapsed == sorted(elapsed) and seen[-1].bound == whole.bound and seen[-1].elapsed > 6
+    assert elapsed == sorted(elapsed) and seen[-1].bound >= whole.bound and seen[-1].elapsed > 6
 
 
 def _kept(store: list, result):

@@ -14,8 +14,8 @@ stays 0.4% below.
 Once the LP settles, the columns near it (NearLp): every roster of each person whose reduced cost
 is small, enumerated by CP-SAT, joins the master. A roster cheaper than the one in hand can only
 be made of such columns, so the master over them finds rosters the priced columns miss (Instance6
-1,950 and Instance7 1,056, their best known, against 1,952 and 1,062 before), and where they are all found it
-proves the roster optimal above the LP (Instance1: 607, LP 558).
+1,950 and Instance7 1,056, their best known, against 1,952 and 1,062 before), and where they are
+all found it proves the roster optimal above the LP (Instance1: 607, LP 558).
 
 Measured on Curtois-Qu at 120 s (docs/solver-notes.md): Instance4 1,716 (best known), Instance6
 1,952 (best known 1,950; 2,028-2,046 before, also at 600 s), Instance11 3,443. On longer horizons
@@ -308,8 +308,9 @@ class NearLp:
     Instance7 1,056 (its best known) from 1,067 with those of reduced cost 1 or less. Those
     columns are many where the gap is wide (Instance6: up to 20,000 a person within 1.0 of the
     LP), so they are taken in steps, the nearest first (NEAR_STEPS), each person up to a share of
-    what the master may still take (NEAR_MOST), more for those cut short. When every person's are all there (the enumeration complete) and none
-    prices below the duals, the master's integer optimum over them is the station's: a bound.
+    what the master may still take (NEAR_MOST), more for those cut short. When every person's are
+    all there (the enumeration complete) and none prices below the duals, the master's integer
+    optimum over them is the station's: a bound.
     """
 
     def __init__(self, master: Master, people: list[Person], run, plan, deadline: float):
@@ -323,17 +324,20 @@ class NearLp:
         each followed by the master's integer program, until one proves the roster in hand optimal."""
         for most in NEAR_STEPS:
             threshold = min(most, cost - 1 - self.lp)
-            if threshold <= self.asked or len(self.master.columns) >= NEAR_MOST or not self.enumerate(threshold):
+            if threshold <= self.asked or self.full() or not self.enumerate(threshold):
                 break  # nothing more to ask for (the master lowered the roster), the master is full, or no time
             # CBC seldom proves the master optimal well before its limit (Instance7: 700 columns,
             # LP 1,054.1, rosters 1,057), so only the last step's program gets all the time left.
-            last = self.asked >= cost - 1 - self.lp - 1e-6 or len(self.master.columns) >= NEAR_MOST
+            last = self.asked >= cost - 1 - self.lp - 1e-6 or self.full()
             share = 1.0 if last else NEAR_IP_SHARE
             roster, optimal = self.master.best_roster(share * (deadline - time.monotonic()), self.plan.rosters, stop)
             cost -= _keep(self.plan, self.people, roster, cost, outcome)
             if self.proves(cost, optimal):
                 outcome.bound = float(cost)
                 return
+
+    def full(self) -> bool:
+        return len(self.master.columns) >= NEAR_MOST
 
     def enumerate(self, threshold: float) -> bool:
         """Adds every column of reduced cost up to `threshold`; False when there is no time for it.
@@ -356,7 +360,7 @@ class NearLp:
             more = (NEAR_MOST - len(self.master.columns)) // len(cut)
             time_left = NEAR_ENUMERATION_SHARE * left - (time.monotonic() - started)
             seconds = min(NEAR_MORE_SECONDS, time_left * self.run.capacity / len(cut))
-            if more >= NEAR_LEAST and seconds > PRICE_SECONDS:
+            if more >= NEAR_LEAST and seconds > PRICE_SECONDS:  # the others' are all found already
                 complete, below, cut = self._ask(cut, threshold, more, seconds)
         log.info("columns: every column within %.2f of the LP %.1f: %d in all, complete %s, below %s", threshold,
                  self.lp, len(self.master.columns), complete, below)

@@ -106,17 +106,7 @@ def test_the_columns_near_the_lp_stop_at_the_step_that_proves_the_roster_optimal
     # column and none below the duals, and the master's proven optimum lowers the roster to 102:
     # 102 - 1 - 100 = 1, so every column a cheaper roster could use is known, and 102 is optimal.
     asked = []
-
-    class Master:
-        columns = []
-
-        def duals(self):
-            return 100.0, [], {}
-
-        def best_roster(self, seconds, current, stop):
-            return ["roster"], True
-
-    near = columns.NearLp(Master(), [], None, SimpleNamespace(rosters={}), 0.0)
+    near = columns.NearLp(_Master(), [], None, SimpleNamespace(rosters={}), 0.0)
 
     def enumerate_(threshold):
         asked.append(threshold)
@@ -157,7 +147,8 @@ class _Run:
 
 
 class _Master:
-    """Stand-in master: the LP at `lp`, every column at reduced cost 0.5."""
+    """Stand-in master: the LP at `lp`, every column at reduced cost 0.5, its integer program
+    proven optimal at once."""
 
     def __init__(self, lp: float = 100.0):
         self.lp, self.columns, self.seen = lp, [], set()
@@ -174,6 +165,9 @@ class _Master:
 
     def reduced_cost(self, column, duals, mine):
         return 0.5
+
+    def best_roster(self, seconds, current, stop):
+        return ["roster"], True
 
 
 def _near(monkeypatch, have: dict[str, int], lp: float = 100.0) -> tuple[columns.NearLp, _Run]:

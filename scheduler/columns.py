@@ -121,7 +121,8 @@ class Master:
 
     def problem(self, relax: bool):
         """The master as a PuLP problem, its y variables by column, its constraints of the people
-        (one column each) and of the rows (in the order of self.rows)."""
+        (one column each) and of the rows (in the order of self.rows), and each row's short and
+        over variables (short None where the row's min is 0)."""
         import pulp
 
         prob = pulp.LpProblem("master", pulp.LpMinimize)
@@ -134,19 +135,21 @@ class Master:
             for i in column.rows:
                 counted[i].append(y[j])
         objective = [c.cost * y[j] for j, c in enumerate(self.columns)]
-        people, rows = {}, []
+        people, rows, slacks = {}, [], []
         for k, person in enumerate(self.station.people):
             people[person.person_id] = pulp.lpSum(mine[person.person_id]) == 1
             prob.addConstraint(people[person.person_id], f"person_{k}")
         for i, r in enumerate(self.rows):
             # count + short - over == min: below min the short ones cost `under`, above it `over`.
-            short = prob.add_variable(f"short_{i}", 0, r.row.min) if r.row.min > 0 else 0
+            short = prob.add_variable(f"short_{i}", 0, r.row.min) if r.row.min > 0 else None
             over = prob.add_variable(f"over_{i}", 0, None)
+            slacks.append((short, over))
+            short = 0 if short is None else short
             objective += [r.under * short, r.over * over]
             rows.append(pulp.lpSum(counted[i]) + short - over == r.row.min)
             prob.addConstraint(rows[-1], f"row_{i}")
         prob += pulp.lpSum(objective)
-        return prob, y, people, rows
+        return prob, y, people, rows, slacks
 
     def duals(self) -> tuple[float, list[float], dict[str, float]]:
         """The LP's optimum, each row's price and each person's (their one-column constraint)."""
@@ -154,7 +157,7 @@ class Master:
 
         from .cbc_run import cbc_binary
 
-        prob, _, people, rows = self.problem(relax=True)
+        prob, _, people, rows, _ = self.problem(relax=True)
         prob.solve(pulp.COIN_CMD(path=cbc_binary(), msg=False, threads=1))
         if prob.status != pulp.LpStatusOptimal:
             raise RuntimeError(f"the master LP ended {pulp.LpStatus[prob.status]}")
@@ -167,15 +170,30 @@ class Master:
         whether CBC proved it optimal over them."""
         from .cbc_run import run_cbc
 
-        prob, y, _, _ = self.problem(relax=False)
-        now = {pid: _places(r) for pid, r in current.items()}
-        for j, column in enumerate(self.columns):
-            y[j].setInitialValue(1 if now.get(column.person_id) == column.places else 0)
+        prob, y, _, _, slacks = self.problem(relax=False)
+        self.start_from(current, y, slacks)
         run = run_cbc(prob, time_limit=max(1.0, seconds), threads=1, stop=stop, mip_start=True)
         if run.status not in ("optimal", "feasible"):
             return None, False
         roster = [a for j, c in enumerate(self.columns) if run.values.get(y[j].name, 0) > 0.5 for a in c.roster]
         return roster, run.status == "optimal" and not run.stopped
+
+    def start_from(self, current: dict[str, list[Assignment]], y: list, slacks: list) -> None:
+        """The problem's initial values: each person's current roster, each row's short and over
+        where those rosters leave it."""
+        now = {pid: _places(r) for pid, r in current.items()}
+        counted = Counter()
+        for j, column in enumerate(self.columns):
+            chosen = now.get(column.person_id) == column.places
+            y[j].setInitialValue(1 if chosen else 0)
+            counted.update(column.rows if chosen else ())
+        # The rows' short and over variables start where the rosters leave them: CBC takes a start
+        # only as a whole, and with them unset it rejected every one ("mipstart values could not
+        # be used"; Instance12's master started from nothing and ended at 8,484 over rosters of 7,471).
+        for i, (short, over) in enumerate(slacks):
+            if short is not None:
+                short.setInitialValue(max(0, self.rows[i].row.min - counted[i]))
+            over.setInitialValue(max(0, counted[i] - self.rows[i].row.min))
 
     def reduced_cost(self, column: _Column, prices: list[float], mine: float) -> float:
         return column.cost - sum(prices[i] for i in column.rows) - mine

@@ -38,6 +38,28 @@ def test_with_one_column_per_person_the_master_lp_costs_what_the_roster_does():
 
 
 @needs_bench
+def test_the_masters_integer_program_starts_from_the_rosters_in_hand_whole():
+    """CBC takes a start only when every variable has a value that keeps every constraint: the
+    rows' short and over ones too (unset, it rejected every start)."""
+    import pulp
+
+    instance, station, start, plan = _first_roster("Instance2")
+    master = columns.Master(station, start, instance.horizon, plan.demand)
+    for p in station.people:
+        master.add(p, plan.rosters[p.person_id])
+        other = [a for a in plan.rosters[p.person_id] if a.date != start]  # a second column: the first day off
+        if check_roster(master.own[p.person_id], start, other, instance.horizon).ok:
+            master.add(p, other)
+    assert len(master.columns) > len(station.people)
+    prob, y, _, _, slacks = master.problem(relax=False)
+    master.start_from(plan.rosters, y, slacks)
+    assert sum(v.varValue for v in y) == len(station.people)
+    assert all(c.value() is not None and abs(c.value()) < 1e-9 for c in prob.constraints())
+    roster = [a for r in plan.rosters.values() for a in r]
+    assert pulp.value(prob.objective) == check_roster(station, start, roster, instance.horizon).objective
+
+
+@needs_bench
 def test_the_pricing_station_prices_a_roster_by_its_reduced_cost_up_to_a_constant():
     instance, station, start, plan = _first_roster("Instance2")
     master = columns.Master(station, start, instance.horizon, plan.demand)

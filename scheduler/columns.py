@@ -189,7 +189,7 @@ class Master:
             counted.update(column.rows if chosen else ())
         # The rows' short and over variables start where the rosters leave them: CBC takes a start
         # only as a whole, and with them unset it rejected every one ("mipstart values could not
-        # be used"; Instance12's master started from nothing and ended at 8,484 over rosters of 7,471).
+        # be used"; Instance12's master started from nothing and ended at 8,484 over rosters of 7,565).
         for i, (short, over) in enumerate(slacks):
             if short is not None:
                 short.setInitialValue(max(0, self.rows[i].row.min - counted[i]))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, render_template, request
 from flask_babel import gettext as _
@@ -24,10 +23,10 @@ from .extensions import db
 from .models import Station
 from .services import ledger as lg
 from .services.availability import week_start
+from .services.my_shifts import station_today
 
 bp = Blueprint("ledger", __name__)
 
-ZONE = ZoneInfo("Asia/Shanghai")
 ROLE_NAMES = {"police": _l("police"), "auxiliary": _l("auxiliary"), "volunteer": _l("volunteer")}
 MEASURE_NAMES = {"hours": _l("Hours served"), "shifts": _l("Shifts in all"), "nights": _l("Nights"),
                  "weekends": _l("Weekend shifts"), "weeks": _l("Weeks served")}
@@ -35,7 +34,7 @@ CSV_COLUMNS = ("person_id", "name", "role") + lg.MEASURES
 
 
 def _this_week() -> dt.date:
-    return week_start(dt.datetime.now(ZONE).date())
+    return week_start(station_today())
 
 
 def _lookback() -> tuple[dt.date, int, list[str]]:

@@ -20,7 +20,7 @@ from web.volunteer.models import OpenSlot, SlotSignup
 from .conftest import add_station, error_of
 
 # The API's "next week" is the station's (Asia/Shanghai), 8 hours ahead of a machine on UTC.
-TODAY = dt.datetime.now(ms.ZONE).date()
+TODAY = ms.station_today()
 MONDAY = av.week_start(TODAY + dt.timedelta(days=7))
 TOMORROW = TODAY + dt.timedelta(days=1)
 

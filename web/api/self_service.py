@@ -34,10 +34,6 @@ CANCEL_REFUSALS = {Outcome.NOT_SIGNED_UP: (409, "not_signed_up"), Outcome.CLOSED
 MAX_CELLS = 7 * 50
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(ms.ZONE).date()
-
-
 def _me() -> tuple[int, str]:
     """The station and person_id of the token's account; 422 if the account has none."""
     user = api_user()
@@ -66,7 +62,7 @@ def me():
 def my_roster():
     """The person's shifts of the week in the published roster, with their teammates (no phone numbers)."""
     station_id, person_id = _me()
-    monday = week_param(_today())
+    monday = week_param(ms.station_today())
     end = monday + dt.timedelta(days=7)
     shifts = [s for s in ms.my_shifts(station_id, person_id, monday) if s.date < end]
     return jsonify({"week": monday.isoformat(), "shifts": [{
@@ -89,7 +85,7 @@ def _availability_json(station_id: int, person_id: str, monday: dt.date) -> dict
 @token_required(*SELF)
 def get_availability():
     station_id, person_id = _me()
-    return jsonify(_availability_json(station_id, person_id, week_param(_today() + dt.timedelta(days=7))))
+    return jsonify(_availability_json(station_id, person_id, week_param(ms.station_today() + dt.timedelta(days=7))))
 
 
 def _cells(body: dict, station_id: int, monday: dt.date) -> dict[tuple[dt.date, str], str]:
@@ -121,7 +117,7 @@ def _cells(body: dict, station_id: int, monday: dt.date) -> dict[tuple[dt.date, 
 def put_availability():
     """Replaces the person's grid for the week (cells left out are not stated), until the week's deadline."""
     station_id, person_id = _me()
-    monday = week_param(_today() + dt.timedelta(days=7))
+    monday = week_param(ms.station_today() + dt.timedelta(days=7))
     cells = _cells(json_body(), station_id, monday)
     try:
         av.save_week(station_id, person_id, monday, cells)
@@ -135,9 +131,9 @@ def put_availability():
 def list_slots():
     """Open slots of the person's station that still take sign-ups and have places left (or have them)."""
     station_id, person_id = _me()
-    monday = week_param(_today())
+    monday = week_param(ms.station_today())
     first, last = (monday, monday + dt.timedelta(days=6)) if _asked_week() else \
-        (_today(), _today() + dt.timedelta(days=UPCOMING_DAYS))
+        (ms.station_today(), ms.station_today() + dt.timedelta(days=UPCOMING_DAYS))
     found = signups.slots_between(station_id, first, last)
     taken = signups.places_taken([s.id for s in found])
     mine = signups.signed_up([s.id for s in found], person_id)

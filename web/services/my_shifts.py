@@ -22,6 +22,11 @@ ZONE = ZoneInfo("Asia/Shanghai")
 DAY = 24 * 60
 
 
+def station_today() -> dt.date:
+    """Today at the station (Asia/Shanghai), which is not the machine's between 16:00 and 24:00 UTC."""
+    return dt.datetime.now(ZONE).date()
+
+
 @dataclass
 class Teammate:
     person_id: str
@@ -129,7 +134,7 @@ def calendar_for(user: User, host: str = "pingan") -> bytes:
     cal.add("x-wr-calname", "平安排班")
     cal.add("x-wr-timezone", "Asia/Shanghai")
     if user.station_id is not None and user.person_id:
-        today = dt.datetime.now(ZONE).date()
+        today = station_today()
         stamp = _now().replace(tzinfo=dt.UTC)
         for shift in my_shifts(user.station_id, user.person_id, today - dt.timedelta(days=FEED_DAYS_BACK)):
             event = Event()

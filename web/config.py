@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from . import station_clock
+
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -35,7 +37,7 @@ class Config:
     # Chinese first, English second.
     LANGUAGES = ("zh", "en")
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = station_clock.ZONE_NAME
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)

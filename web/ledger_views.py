@@ -18,12 +18,12 @@ from flask_login import current_user
 
 from scheduler.export import guard_cell
 
+from . import station_clock
 from .auth.access import roles_required
 from .extensions import db
 from .models import Station
 from .services import ledger as lg
 from .services.availability import week_start
-from .services.my_shifts import station_today
 
 bp = Blueprint("ledger", __name__)
 
@@ -34,7 +34,7 @@ CSV_COLUMNS = ("person_id", "name", "role") + lg.MEASURES
 
 
 def _this_week() -> dt.date:
-    return week_start(station_today())
+    return week_start(station_clock.today())
 
 
 def _lookback() -> tuple[dt.date, int, list[str]]:

@@ -10,17 +10,17 @@ import datetime as dt
 import sqlalchemy as sa
 
 from scheduler import Assignment
+from web import station_clock
 from web.extensions import db
 from web.models import _now
 from web.services import availability as av
-from web.services import my_shifts as ms
 from web.services.solving import publish_roster, store_roster
 from web.volunteer.models import OpenSlot, SlotSignup
 
 from .conftest import add_station, error_of
 
 # The API's "next week" is the station's (Asia/Shanghai), 8 hours ahead of a machine on UTC.
-TODAY = ms.station_today()
+TODAY = station_clock.today()
 MONDAY = av.week_start(TODAY + dt.timedelta(days=7))
 TOMORROW = TODAY + dt.timedelta(days=1)
 

@@ -11,17 +11,17 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from scheduler.model import Assignment
+from web import station_clock
 from web.extensions import db
 from web.models import User
 from web.services import availability as av
 from web.services import solving
-from web.services.my_shifts import station_today
 from web.services.stations import import_station_folder
 
 from .conftest import _HASH, PASSWORD
 
 TINY = Path(__file__).resolve().parents[2] / "fixtures" / "tiny"
-MONDAY = av.week_start(station_today() + dt.timedelta(days=7))  # the station's next week, not the machine's
+MONDAY = av.week_start(station_clock.today() + dt.timedelta(days=7))  # the station's next week, not the machine's
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 

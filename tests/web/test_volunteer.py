@@ -8,18 +8,18 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from web import station_clock
 from web.extensions import db
 from web.models import AuditLog, Availability, Grid, Person, ShiftType, Station, User, _now
 from web.services import availability as av
 from web.services import signups
-from web.services.my_shifts import station_today
 from web.services.signups import Outcome
 from web.volunteer.models import OpenSlot, SlotSignup
 
 from ..at_once import at_once
 from .conftest import _HASH, PASSWORD
 
-MONDAY = av.week_start(station_today() + dt.timedelta(days=7))  # the station's next week, not the machine's
+MONDAY = av.week_start(station_clock.today() + dt.timedelta(days=7))  # the station's next week, not the machine's
 SHIFTS = ("day", "night")
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from .. import station_clock
 from ..auth.access import ANY_ROLE
 from ..extensions import db
 from ..models import Person, _now
@@ -62,7 +63,7 @@ def me():
 def my_roster():
     """The person's shifts of the week in the published roster, with their teammates (no phone numbers)."""
     station_id, person_id = _me()
-    monday = week_param(ms.station_today())
+    monday = week_param(station_clock.today())
     end = monday + dt.timedelta(days=7)
     shifts = [s for s in ms.my_shifts(station_id, person_id, monday) if s.date < end]
     return jsonify({"week": monday.isoformat(), "shifts": [{
@@ -85,7 +86,7 @@ def _availability_json(station_id: int, person_id: str, monday: dt.date) -> dict
 @token_required(*SELF)
 def get_availability():
     station_id, person_id = _me()
-    return jsonify(_availability_json(station_id, person_id, week_param(ms.station_today() + dt.timedelta(days=7))))
+    return jsonify(_availability_json(station_id, person_id, week_param(station_clock.today() + dt.timedelta(days=7))))
 
 
 def _cells(body: dict, station_id: int, monday: dt.date) -> dict[tuple[dt.date, str], str]:
@@ -117,7 +118,7 @@ def _cells(body: dict, station_id: int, monday: dt.date) -> dict[tuple[dt.date, 
 def put_availability():
     """Replaces the person's grid for the week (cells left out are not stated), until the week's deadline."""
     station_id, person_id = _me()
-    monday = week_param(ms.station_today() + dt.timedelta(days=7))
+    monday = week_param(station_clock.today() + dt.timedelta(days=7))
     cells = _cells(json_body(), station_id, monday)
     try:
         av.save_week(station_id, person_id, monday, cells)
@@ -131,9 +132,9 @@ def put_availability():
 def list_slots():
     """Open slots of the person's station that still take sign-ups and have places left (or have them)."""
     station_id, person_id = _me()
-    monday = week_param(ms.station_today())
+    monday = week_param(station_clock.today())
     first, last = (monday, monday + dt.timedelta(days=6)) if _asked_week() else \
-        (ms.station_today(), ms.station_today() + dt.timedelta(days=UPCOMING_DAYS))
+        (station_clock.today(), station_clock.today() + dt.timedelta(days=UPCOMING_DAYS))
     found = signups.slots_between(station_id, first, last)
     taken = signups.places_taken([s.id for s in found])
     mine = signups.signed_up([s.id for s in found], person_id)

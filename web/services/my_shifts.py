@@ -9,22 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from icalendar import Calendar, Event
 
+from .. import station_clock
 from ..extensions import db
 from ..models import Grid, Person, ShiftType, User, _now
 from ..rosters.models import Roster, RosterAssignment
+from ..station_clock import ZONE, ZONE_NAME
 
-ZONE = ZoneInfo("Asia/Shanghai")
 DAY = 24 * 60
-
-
-def station_today() -> dt.date:
-    """Today at the station (Asia/Shanghai), which is not the machine's between 16:00 and 24:00 UTC."""
-    return dt.datetime.now(ZONE).date()
 
 
 @dataclass
@@ -132,9 +127,9 @@ def calendar_for(user: User, host: str = "pingan") -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "平安排班")
-    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("x-wr-timezone", ZONE_NAME)
     if user.station_id is not None and user.person_id:
-        today = station_today()
+        today = station_clock.today()
         stamp = _now().replace(tzinfo=dt.UTC)
         for shift in my_shifts(user.station_id, user.person_id, today - dt.timedelta(days=FEED_DAYS_BACK)):
             event = Event()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -25,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from scheduler import History, StopToken
 from scheduler import model as m
 
+from .. import station_clock
 from ..extensions import db
 from ..models import Availability
 from ..rosters.models import ReplanRequest, Roster, SolveJob
@@ -45,7 +45,6 @@ from .solving import (
 )
 from .stations import station_to_engine
 
-ZONE = ZoneInfo("Asia/Shanghai")
 MAX_ABSENCE_DAYS = 62
 WEEK = dt.timedelta(days=7)
 
@@ -66,15 +65,10 @@ class ProposalStale(Exception):
     """A newer version of the week was published after the re-plan started: its proposal no longer applies."""
 
 
-def local_now() -> dt.datetime:
-    """Now in Asia/Shanghai, naive (the time of the shifts and of the engine's `now`)."""
-    return dt.datetime.now(ZONE).replace(tzinfo=None)
-
-
 def default_absence(roster: Roster, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
     """From now (or the week's start, if later) to the end of the roster's week."""
     week_start = dt.datetime.combine(roster.week_start, dt.time())
-    now = (now or local_now()).replace(second=0, microsecond=0)
+    now = (now or station_clock.now()).replace(second=0, microsecond=0)
     return max(now, week_start), week_start + WEEK
 
 
@@ -189,7 +183,7 @@ def report_absence(roster: Roster, absence: Absence, user=None, *, now: dt.datet
     Raises AbsenceError (nothing stored) or JobConflict while a solve or re-plan of the week runs.
     """
     app = current_app._get_current_object()
-    now = now or local_now()
+    now = now or station_clock.now()
     _check_base(roster)
     cells = check_absence(roster, absence, now)
     existing = active_job(roster.station_id, roster.week_start)

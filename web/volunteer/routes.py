@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
+from .. import station_clock
 from ..auth.access import STAFF, public, roles_required
 from ..extensions import db
 from ..models import Grid, Person, ShiftType, Station, _now
@@ -69,7 +70,7 @@ def _local(when: dt.datetime) -> dt.datetime:
 
 
 def _today() -> dt.date:
-    return _local(_now()).date()
+    return station_clock.today()
 
 
 def _shifts(station_id: int) -> list[ShiftType]:

@@ -132,9 +132,10 @@ def put_availability():
 def list_slots():
     """Open slots of the person's station that still take sign-ups and have places left (or have them)."""
     station_id, person_id = _me()
-    monday = week_param(station_clock.today())
+    today = station_clock.today()  # once: three reads could straddle midnight
+    monday = week_param(today)
     first, last = (monday, monday + dt.timedelta(days=6)) if _asked_week() else \
-        (station_clock.today(), station_clock.today() + dt.timedelta(days=UPCOMING_DAYS))
+        (today, today + dt.timedelta(days=UPCOMING_DAYS))
     found = signups.slots_between(station_id, first, last)
     taken = signups.places_taken([s.id for s in found])
     mine = signups.signed_up([s.id for s in found], person_id)

@@ -17,7 +17,6 @@ from .. import station_clock
 from ..extensions import db
 from ..models import Grid, Person, ShiftType, User, _now
 from ..rosters.models import Roster, RosterAssignment
-from ..station_clock import ZONE, ZONE_NAME
 
 DAY = 24 * 60
 
@@ -60,7 +59,7 @@ def _times(day: dt.date, shift: ShiftType | None) -> tuple[dt.datetime, dt.datet
     start, end = (shift.start, shift.end) if shift else (0, DAY)
     if end <= start:  # a night shift written as 22:00–06:00
         end += DAY
-    midnight = dt.datetime.combine(day, dt.time(), tzinfo=ZONE)
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=station_clock.ZONE)
     return midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end)
 
 
@@ -127,7 +126,7 @@ def calendar_for(user: User, host: str = "pingan") -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "平安排班")
-    cal.add("x-wr-timezone", ZONE_NAME)
+    cal.add("x-wr-timezone", station_clock.ZONE_NAME)
     if user.station_id is not None and user.person_id:
         today = station_clock.today()
         stamp = _now().replace(tzinfo=dt.UTC)

@@ -69,10 +69,6 @@ def _local(when: dt.datetime) -> dt.datetime:
     return to_user_timezone(when.replace(tzinfo=dt.UTC))
 
 
-def _today() -> dt.date:
-    return station_clock.today()
-
-
 def _shifts(station_id: int) -> list[ShiftType]:
     return list(db.session.scalars(sa.select(ShiftType).where(ShiftType.station_id == station_id)
                                    .order_by(ShiftType.id)))
@@ -91,7 +87,7 @@ def availability():
     if me is None:
         return redirect(url_for("main.index"))
     station_id, person_id = me
-    monday = av.week_start(_parse_date(request.values.get("week")) or _today() + dt.timedelta(days=7))
+    monday = av.week_start(_parse_date(request.values.get("week")) or station_clock.today() + dt.timedelta(days=7))
     shifts = _shifts(station_id)
     days = av.week_days(monday)
     if request.method == "POST":
@@ -111,7 +107,7 @@ def availability():
         "volunteer/availability.html", title=_("My availability"), monday=monday, days=days,
         shifts=[(s, _clock(s.start), _clock(s.end)) for s in shifts],
         stated=stated, default=default, statuses=STATUS_NAMES, is_open=av.is_open(station_id, monday),
-        deadline=_local(deadline) if deadline else None, days_off=av.whole_days_off(station_id, person_id, _today()),
+        deadline=_local(deadline) if deadline else None, days_off=av.whole_days_off(station_id, person_id, station_clock.today()),
         previous=(monday - dt.timedelta(days=7)).isoformat(), next=(monday + dt.timedelta(days=7)).isoformat())
 
 
@@ -152,8 +148,8 @@ def leave():
             days = av.report_leave(*me, first, last)
             flash(_("Your leave is reported: %(days)d days.", days=days), "success")
             return redirect(url_for(".leave"))
-    return render_template("volunteer/leave.html", title=_("Report leave"), today=_today().isoformat(),
-                           days_off=av.whole_days_off(*me, _today()))
+    return render_template("volunteer/leave.html", title=_("Report leave"), today=station_clock.today().isoformat(),
+                           days_off=av.whole_days_off(*me, station_clock.today()))
 
 
 # ---- my shifts and the private iCal feed -----------------------------------------------------------
@@ -167,7 +163,7 @@ def my_shifts():
     me = _me()
     if me is None:
         return redirect(url_for("main.index"))
-    shifts = ms.my_shifts(*me, _today())
+    shifts = ms.my_shifts(*me, station_clock.today())
     token = current_user.calendar_token
     feed = url_for(".calendar_feed", token=token, _external=True) if token else None
     return render_template("volunteer/my_shifts.html", title=_("My shifts"), shifts=shifts,
@@ -181,7 +177,7 @@ def station_roster():
     me = _me()
     if me is None:
         return redirect(url_for("main.index"))
-    monday = av.week_start(_parse_date(request.args.get("week")) or _today())
+    monday = av.week_start(_parse_date(request.args.get("week")) or station_clock.today())
     week = ms.published_week(me[0], monday)
     return render_template("volunteer/station_roster.html", title=_("Station roster"), week=week, monday=monday,
                            me=me[1], role_names=ROLE_NAMES, previous=monday - dt.timedelta(days=7),
@@ -237,7 +233,7 @@ def slots():
         return redirect(url_for("main.index"))
     station_id, person_id = me
     found = list(db.session.scalars(sa.select(OpenSlot).where(OpenSlot.station_id == station_id,
-                                                             OpenSlot.date >= _today())
+                                                             OpenSlot.date >= station_clock.today())
                                     .order_by(OpenSlot.date, OpenSlot.signup_cutoff, OpenSlot.id)))
     mine = signups.signed_up([s.id for s in found], person_id)
     return render_template("volunteer/slots.html", title=_("Open patrols"), rows=_slot_rows(found), mine=mine)
@@ -308,17 +304,17 @@ def planner_slots():
             flash(_("The patrol is open for sign-up."), "success")
             return redirect(url_for(".planner_slots", station=station.id), code=303)
     found = list(db.session.scalars(sa.select(OpenSlot).where(OpenSlot.station_id == station.id,
-                                                             OpenSlot.date >= _today() - dt.timedelta(days=7))
+                                                             OpenSlot.date >= station_clock.today() - dt.timedelta(days=7))
                                     .order_by(OpenSlot.date, OpenSlot.id)))
     deadlines = db.session.scalars(sa.select(av.AvailabilityDeadline).where(
         av.AvailabilityDeadline.station_id == station.id,
-        av.AvailabilityDeadline.week_start >= av.week_start(_today())).order_by(av.AvailabilityDeadline.week_start))
+        av.AvailabilityDeadline.week_start >= av.week_start(station_clock.today())).order_by(av.AvailabilityDeadline.week_start))
     stations = db.session.scalars(sa.select(Station).order_by(Station.id)).all()
     return render_template("volunteer/planner_slots.html", title=_("Open patrols"), station=station,
                            stations=stations, grids=station.grids, shifts=station.shifts, rows=_slot_rows(found),
                            errors=errors, form=request.form,
                            deadlines=[(d.week_start, _local(d.deadline)) for d in deadlines],
-                           next_week=(av.week_start(_today()) + dt.timedelta(days=7)).isoformat())
+                           next_week=(av.week_start(station_clock.today()) + dt.timedelta(days=7)).isoformat())
 
 
 @bp.route("/planner-slots/<int:slot_id>")

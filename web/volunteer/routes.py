@@ -87,7 +87,8 @@ def availability():
     if me is None:
         return redirect(url_for("main.index"))
     station_id, person_id = me
-    monday = av.week_start(_parse_date(request.values.get("week")) or station_clock.today() + dt.timedelta(days=7))
+    today = station_clock.today()  # once per request: two reads could straddle midnight
+    monday = av.week_start(_parse_date(request.values.get("week")) or today + dt.timedelta(days=7))
     shifts = _shifts(station_id)
     days = av.week_days(monday)
     if request.method == "POST":
@@ -107,7 +108,7 @@ def availability():
         "volunteer/availability.html", title=_("My availability"), monday=monday, days=days,
         shifts=[(s, _clock(s.start), _clock(s.end)) for s in shifts],
         stated=stated, default=default, statuses=STATUS_NAMES, is_open=av.is_open(station_id, monday),
-        deadline=_local(deadline) if deadline else None, days_off=av.whole_days_off(station_id, person_id, station_clock.today()),
+        deadline=_local(deadline) if deadline else None, days_off=av.whole_days_off(station_id, person_id, today),
         previous=(monday - dt.timedelta(days=7)).isoformat(), next=(monday + dt.timedelta(days=7)).isoformat())
 
 
@@ -148,8 +149,9 @@ def leave():
             days = av.report_leave(*me, first, last)
             flash(_("Your leave is reported: %(days)d days.", days=days), "success")
             return redirect(url_for(".leave"))
-    return render_template("volunteer/leave.html", title=_("Report leave"), today=station_clock.today().isoformat(),
-                           days_off=av.whole_days_off(*me, station_clock.today()))
+    today = station_clock.today()  # once per request: two reads could straddle midnight
+    return render_template("volunteer/leave.html", title=_("Report leave"), today=today.isoformat(),
+                           days_off=av.whole_days_off(*me, today))
 
 
 # ---- my shifts and the private iCal feed -----------------------------------------------------------
@@ -303,18 +305,19 @@ def planner_slots():
         else:
             flash(_("The patrol is open for sign-up."), "success")
             return redirect(url_for(".planner_slots", station=station.id), code=303)
+    today = station_clock.today()  # once per request: three reads could straddle midnight
     found = list(db.session.scalars(sa.select(OpenSlot).where(OpenSlot.station_id == station.id,
-                                                             OpenSlot.date >= station_clock.today() - dt.timedelta(days=7))
+                                                             OpenSlot.date >= today - dt.timedelta(days=7))
                                     .order_by(OpenSlot.date, OpenSlot.id)))
     deadlines = db.session.scalars(sa.select(av.AvailabilityDeadline).where(
         av.AvailabilityDeadline.station_id == station.id,
-        av.AvailabilityDeadline.week_start >= av.week_start(station_clock.today())).order_by(av.AvailabilityDeadline.week_start))
+        av.AvailabilityDeadline.week_start >= av.week_start(today)).order_by(av.AvailabilityDeadline.week_start))
     stations = db.session.scalars(sa.select(Station).order_by(Station.id)).all()
     return render_template("volunteer/planner_slots.html", title=_("Open patrols"), station=station,
                            stations=stations, grids=station.grids, shifts=station.shifts, rows=_slot_rows(found),
                            errors=errors, form=request.form,
                            deadlines=[(d.week_start, _local(d.deadline)) for d in deadlines],
-                           next_week=(av.week_start(station_clock.today()) + dt.timedelta(days=7)).isoformat())
+                           next_week=(av.week_start(today) + dt.timedelta(days=7)).isoformat())
 
 
 @bp.route("/planner-slots/<int:slot_id>")

@@ -22,6 +22,9 @@ QUICK_ROSTER_SECONDS = 3.0
 # uncovered demand alone, and the full objective starts from that roster (see cover_first).
 COVER_FIRST_FROM = 20.0
 COVER_FIRST_SHARE = 1 / 3
+# Before cover first, the full model alone for at most this many seconds (and COVER_FIRST_SHARE of
+# the time): a station it proves in that time needs no cover phase (see full_first).
+FULL_FIRST_SECONDS = 10.0
 # A roster's hint made whole (_complete_hint): the short solve with its values held gets at most
 # this many seconds, and this share of the solve's.
 COMPLETE_HINT_SECONDS = 1.0
@@ -150,7 +153,12 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
     _complete_hint(builder, options)
     covered = None
     if warm is None and cover_first_worth_it(inst, form, options):
-        covered = cover_first(builder, form, options, started)
+        first = full_first(builder, form, options, started, lp_bound)
+        stopped = options.stop is not None and options.stop.stopped
+        if first.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE) or (stopped and first.objective is not None):
+            return _finish(inst, first, lp_bound, started, stopped=stopped, exact=options.exact_terms)
+        lp_bound = _better(lp_bound, first.bound)
+        covered = cover_first(builder, form, options, started, first if first.objective is not None else None)
         if covered is not None and options.stop is not None and options.stop.stopped:
             return _finish(inst, covered, lp_bound, started, stopped=True, exact=options.exact_terms)
     solver = cp_model.CpSolver()
@@ -237,7 +245,33 @@ def cover_first_worth_it(inst: Instance, form: Formulation, options: SolveOption
             and inst.replan is None and R.UNCOVERED in form.terms and len(form.terms) > 1)
 
 
-def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions, started: float) -> Outcome | None:
+def full_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions, started: float,
+               bound_floor: float | None) -> Outcome:
+    """The full model alone for a short while (FULL_FIRST_SECONDS) before cover first.
+
+    Why: where cover is easy (the patrol stations) CP-SAT proves the full model in a few seconds,
+    and a cover phase before it only costs time (demo station: proven in 4.1-4.8 s this way against
+    5.3-6.5 s with the cover phase first). Where it does not prove it in that time, its best roster
+    (with every variable's value, for a hint) and its bound go on to cover first and the full model.
+    """
+    seconds = min(FULL_FIRST_SECONDS, COVER_FIRST_SHARE * (options.time_limit - (time.monotonic() - started)))
+    solver = cp_model.CpSolver()
+    parameters(solver, replace(options, time_limit=seconds))
+    reporter = _Reporter(started, options, bound_floor)
+    solver.best_bound_callback = reporter.on_bound
+    with _stopping(solver, options):
+        status = solver.solve(builder.model, reporter)
+    out = Outcome(status=_STATUS.get(status, SolveStatus.NO_SOLUTION), time_to_first=reporter.time_to_first)
+    if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        out.objective = round(solver.objective_value)
+        out.bound = solver.best_objective_bound
+        _read(solver, form, out)
+        out.values = {name: solver.value(var) for name, var in builder.variables.items()}
+    return out
+
+
+def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions, started: float,
+                cheapest: Outcome | None = None) -> Outcome | None:
     """Minimise the uncovered demand alone for a share of the time; hint its roster to the full model.
 
     Why: on stations where a missing person costs far more than anything else (the Curtois
@@ -245,22 +279,27 @@ def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions,
     that trade cover for requests, and no small move covers one more place. Searching for cover
     alone first finds rosters with fewer gaps; the full objective then improves on the rest.
     The last roster found (the best cover) becomes the full model's hint, unless cover alone was
-    proven optimal. Returned is the roster that was cheapest by the full objective, priced as
-    CP-SAT sees it (at least its cost), or None.
+    proven optimal; then the `cheapest` roster found before (full_first's) is the hint, if any.
+    Returned is the roster that was cheapest by the full objective (`cheapest` included), priced
+    as CP-SAT sees it (at least its cost), or None.
     """
     seconds = COVER_FIRST_SHARE * (options.time_limit - (time.monotonic() - started))
     cover = builder.model.clone()
     cover.minimize(form.terms[R.UNCOVERED])
     solver = cp_model.CpSolver()
     parameters(solver, replace(options, time_limit=seconds))
-    keeper = _CheapestRoster(started, options.progress, form)
+    keeper = _CheapestRoster(started, options.progress, form, cheapest)
     with _stopping(solver, options):
         status = solver.solve(cover, keeper)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or keeper.best is None:
-        return None
+        return keeper.best
     if status == cp_model.OPTIMAL:
-        # Cover was easy (proven in no time on the patrol stations): the gaps are not what holds
-        # the full model back, and a hint there slowed its proof (demo station 5 s -> 18 s).
+        # Cover was easy: the gaps are not what holds the full model back, and a cover roster as
+        # the hint slowed its proof (demo station 5 s -> 18 s). The full search goes on from the
+        # cheapest roster instead, when one came with every variable's value.
+        if keeper.best.values:
+            for name, var in builder.variables.items():
+                builder.model.add_hint(var, round(keeper.best.values[name]))
         return keeper.best
     builder.model.clear_hints()
     for var in builder.variables.values():
@@ -271,11 +310,11 @@ def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions,
 class _CheapestRoster(cp_model.CpSolverSolutionCallback):
     """Keeps the roster cheapest by the full objective while the search minimises cover alone."""
 
-    def __init__(self, started: float, progress, form: Formulation):
+    def __init__(self, started: float, progress, form: Formulation, best: Outcome | None = None):
         super().__init__()
         self.started, self.progress, self.form = started, progress, form
         self.full = cp_model.LinearExpr.sum(list(form.terms.values()))
-        self.best: Outcome | None = None
+        self.best = best  # the cheapest so far, from before this search (no progress above it)
 
     def on_solution_callback(self) -> None:
         cost = round(self.value(self.full))

@@ -1,5 +1,6 @@
-"""Cover first (backends/cpsat.py): the uncovered demand alone for a third of the time, then the
-full objective from that roster. Checked on Curtois instances, where a missing person costs 100
+"""Cover first (backends/cpsat.py): the full model alone for a few seconds (full_first), then,
+unless that proved it, the uncovered demand alone for a third of the time, then the full
+objective from that roster. Checked on Curtois instances, where a missing person costs 100
 and a request a few points: the rosters stay valid, their reported cost is never below what the
 checker finds, progress never goes up across the two phases, and a stop in the first phase still
 hands back a priced roster.
@@ -104,12 +105,68 @@ def test_progress_never_goes_up_across_the_two_phases():
 def test_short_solves_and_hinted_solves_skip_the_first_phase(monkeypatch):
     instance, station, start = _curtois("Instance1")
     calls = []
-    monkeypatch.setattr(cpsat, "cover_first", lambda *a, **k: calls.append(a) or None)
+    monkeypatch.setattr(cpsat, "full_first", lambda *a, **k: calls.append("full") or Outcome(SolveStatus.NO_SOLUTION))
+    monkeypatch.setattr(cpsat, "cover_first", lambda *a, **k: calls.append("cover") or None)
 
     short = solve(station, start, "cpsat", time_limit=cpsat.COVER_FIRST_FROM - 1, days=instance.horizon)
     hinted = solve(station, start, "cpsat", time_limit=cpsat.COVER_FIRST_FROM, days=instance.horizon,
                    hint=short.roster)
     assert calls == []
     solve(station, start, "cpsat", time_limit=cpsat.COVER_FIRST_FROM, days=instance.horizon)
-    assert len(calls) == 1
+    assert calls == ["full", "cover"]
     assert short.objective == hinted.objective == 607
+
+
+def test_a_station_the_full_model_proves_at_once_skips_cover_first(monkeypatch):
+    # Instance1 is proven in well under FULL_FIRST_SECONDS: no cover phase, no second search.
+    instance, station, start = _curtois("Instance1")
+    calls = []
+    monkeypatch.setattr(cpsat, "cover_first", lambda *a, **k: calls.append(a) or None)
+    result = solve(station, start, "cpsat", time_limit=cpsat.COVER_FIRST_FROM, days=instance.horizon)
+    assert calls == []
+    assert result.status is SolveStatus.OPTIMAL and result.objective == 607
+    assert result.wall_time < cpsat.FULL_FIRST_SECONDS
+
+
+def test_an_unproven_full_first_hands_its_roster_and_bound_on(monkeypatch):
+    instance, station, start = _curtois("Instance5")  # not proven in 2 s (its bound stays far below)
+    monkeypatch.setattr(cpsat, "FULL_FIRST_SECONDS", 2.0)
+    seen = {}
+    real_full, real_cover = cpsat.full_first, cpsat.cover_first
+
+    def full(*a, **k):
+        seen["first"] = real_full(*a, **k)
+        return seen["first"]
+
+    def cover(*a, **k):
+        seen["cheapest"] = a[4]
+        return real_cover(*a, **k)
+
+    monkeypatch.setattr(cpsat, "full_first", full)
+    monkeypatch.setattr(cpsat, "cover_first", cover)
+    result = solve(station, start, "cpsat", time_limit=cpsat.COVER_FIRST_FROM, days=instance.horizon)
+
+    first = seen["first"]
+    assert first.status is SolveStatus.FEASIBLE and first.values  # every variable, for a hint
+    assert seen["cheapest"] is first
+    assert result.objective <= first.objective
+    assert result.bound is not None and result.bound >= first.bound - 1e-6
+    assert evaluate(instance, from_roster(result.roster, start)).objective == result.objective
+
+
+def test_a_proven_cover_phase_hints_the_cheapest_roster_found_before():
+    instance, station, start = _curtois("Instance1")
+    inst = prepare(station, start, instance.horizon)
+    builder = cpsat.CpSatBuilder()
+    form = Formulation(inst, builder).build()
+    options = SolveOptions(time_limit=cpsat.COVER_FIRST_FROM, workers=2)
+    first = cpsat.full_first(builder, form, options, time.monotonic(), None)
+    assert first.values and len(builder.model.proto.solution_hint.vars) == 0
+
+    cheapest = cpsat.cover_first(builder, form, options, time.monotonic(), first)
+
+    assert cheapest.objective <= first.objective
+    proto = builder.model.proto
+    hinted = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    assert len(hinted) == len(proto.variables)
+    assert all(hinted[var.index] == round(first.values[name]) for name, var in builder.variables.items())

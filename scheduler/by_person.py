@@ -16,10 +16,10 @@ the whole horizon, on a window of days, or on every weekend day), each a small m
 formulation (with one "works that date" flag per person and date, SolveOptions.day_flags). It is how the Curtois-Qu
 Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at
 all, and it beats the whole model on the long instances below them (docs/solver-notes.md). On
-stations of up to four weeks and a size (columns.worth_it), column generation comes between the
-first roster and the few at a time, and gives a bound; elsewhere this path gives none (the whole
-model's would take longer than the search). With two workers or more and 20 s or more, the small
-solves run two at a time in worker processes (sub_solves.py).
+stations of up to four weeks and a size (six weeks with minutes for it; columns.worth_it), column
+generation comes between the first roster and the few at a time, and gives a bound; elsewhere
+this path gives none (the whole model's would take longer than the search). With two workers or
+more and 20 s or more, the small solves run two at a time in worker processes (sub_solves.py).
 """
 
 from __future__ import annotations
@@ -148,7 +148,8 @@ def solve_whole_then_few(
     from .solve import solve
 
     started = time.monotonic()
-    share = WHOLE_SHARE_BEFORE_COLUMNS if columns.worth_it(station, days) else WHOLE_SHARE
+    columns_seconds = COLUMNS_SHARE * (1 - WHOLE_SHARE_BEFORE_COLUMNS) * time_limit  # what they would get
+    share = WHOLE_SHARE_BEFORE_COLUMNS if columns.worth_it(station, days, columns_seconds) else WHOLE_SHARE
     whole = solve(station, week_start, "cpsat", time_limit=time_limit * share, progress=progress, stop=stop,
                   days=days, workers=workers, whole=True)
     if not whole.has_roster or whole.status is SolveStatus.OPTIMAL or whole.stopped:
@@ -354,9 +355,10 @@ def solve_by_person(
 def _columns_bound(plan: _Plan, people: list[Person], run) -> float | None:
     """Column generation on a station small enough, with a time limit: it may lower the plan's
     roster, and its bound (rounded up: objectives are integers) holds for the whole station."""
-    if not (columns.worth_it(plan.station, plan.days) and plan.deadline is not None and len(people) >= 2):
+    seconds = None if plan.deadline is None else COLUMNS_SHARE * plan.left()
+    if not (seconds is not None and columns.worth_it(plan.station, plan.days, seconds) and len(people) >= 2):
         return None
-    bound = columns.improve_by_columns(plan, people, run, COLUMNS_SHARE * plan.left()).bound
+    bound = columns.improve_by_columns(plan, people, run, seconds).bound
     plan.bound = None if bound is None else float(math.ceil(bound - 1e-6))
     if plan.progress:
         plan.progress(Progress(time.monotonic() - plan.started, plan.cost(), plan.bound))

@@ -21,7 +21,9 @@ Measured on Curtois-Qu at 120 s (docs/solver-notes.md): Instance4 1,716 (best kn
 1,952 (best known 1,950; 2,028-2,046 before, also at 600 s), Instance11 3,443. On longer horizons
 and larger stations the LP does not settle in the time and the share given to it is lost
 (Instance17, 56 days: 7,123 against 6,515 without; Instance12, 16,800 person-slots: 5,071 against
-4,723), so the engine uses it up to COLUMNS_MOST_DAYS days and COLUMNS_UP_TO person-slots.
+4,723), so the engine uses it up to COLUMNS_MOST_DAYS days and COLUMNS_UP_TO person-slots, and
+beyond four weeks only with minutes for it: Instance15 (42 days) at 600 s, 4,063 and 4,055 against
+4,128-4,920 without, its rosters' requests 210-216 against 278-294.
 """
 
 from __future__ import annotations
@@ -38,8 +40,12 @@ from .model import Assignment, Person, Station
 
 log = logging.getLogger(__name__)
 
-COLUMNS_UP_TO = 10_000  # person-slots (people x shift types x days)
-COLUMNS_MOST_DAYS = 28
+COLUMNS_UP_TO = 12_000  # person-slots (people x shift types x days)
+COLUMNS_MOST_DAYS = 42
+# Beyond four weeks the LP takes minutes to settle (Curtois Instance15, 42 days: 55 rounds in
+# 425 s), so a longer horizon gets column generation only with this many seconds for it.
+COLUMNS_SHORT_DAYS = 28
+COLUMNS_LONG_SECONDS = 300.0
 SCALE = 100  # prices and the person's own weights are scaled and rounded to CP-SAT's integers
 SMOOTHING = 0.5  # the prices a round uses: this share of the last round's, the rest the LP's new duals
 PRICE_SECONDS = 2.0
@@ -419,8 +425,11 @@ class NearLp:
         return optimal and self.within >= 0 and cost - 1 - self.lp <= self.within
 
 
-def worth_it(station: Station, days: int) -> bool:
-    return days <= COLUMNS_MOST_DAYS and len(station.people) * len(station.shifts) * days <= COLUMNS_UP_TO
+def worth_it(station: Station, days: int, seconds: float | None) -> bool:
+    """Column generation pays on this station with `seconds` for it (None: no time limit)."""
+    if days > COLUMNS_MOST_DAYS or len(station.people) * len(station.shifts) * days > COLUMNS_UP_TO:
+        return False
+    return days <= COLUMNS_SHORT_DAYS or (seconds is not None and seconds >= COLUMNS_LONG_SECONDS)
 
 
 def _places(roster: list[Assignment]) -> frozenset:

@@ -112,11 +112,11 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.options.progress(Progress(time.monotonic() - self.started, self.objective, self.bound))
 
 
-def parameters(solver: cp_model.CpSolver, options: SolveOptions, spent: float = 0.0) -> None:
+def parameters(solver: cp_model.CpSolver, options: SolveOptions) -> None:
     p = solver.parameters
     p.num_workers = options.workers
     if options.time_limit is not None:
-        p.max_time_in_seconds = max(0.5, float(options.time_limit) - spent)
+        p.max_time_in_seconds = max(0.5, float(options.time_limit))
     p.relative_gap_limit = options.gap_limit
     # Our model is LP-friendly (clique rest constraints, aggregated counts): let every worker use
     # the full LP relaxation with cuts; this is what moves the bound on stations with shortages.
@@ -161,17 +161,9 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         covered = cover_first(builder, form, options, started, first if first.objective is not None else None)
         if covered is not None and options.stop is not None and options.stop.stopped:
             return _finish(inst, covered, lp_bound, started, stopped=True, exact=options.exact_terms)
-    solver = cp_model.CpSolver()
-    parameters(solver, options, time.monotonic() - started)
-    reporter = _Reporter(started, options, lp_bound, covered.objective if covered else None)
-    solver.best_bound_callback = reporter.on_bound
-    with _stopping(solver, options):
-        status = solver.solve(builder.model, reporter)
-    out = Outcome(status=_STATUS.get(status, SolveStatus.NO_SOLUTION), time_to_first=reporter.time_to_first)
-    if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        out.objective = round(solver.objective_value)
-        out.bound = solver.best_objective_bound
-        _read(solver, form, out)
+    left = None if options.time_limit is None else options.time_limit - (time.monotonic() - started)
+    out = _search(builder, form, replace(options, time_limit=left), started, lp_bound,
+                  covered.objective if covered else None)
     if covered is not None:  # the full model started from its rosters: that is when the first one came
         if out.objective is None or covered.objective < out.objective:
             covered.bound = out.bound
@@ -255,9 +247,16 @@ def full_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions, 
     (with every variable's value, for a hint) and its bound go on to cover first and the full model.
     """
     seconds = min(FULL_FIRST_SECONDS, COVER_FIRST_SHARE * (options.time_limit - (time.monotonic() - started)))
+    return _search(builder, form, replace(options, time_limit=seconds), started, bound_floor, every_value=True)
+
+
+def _search(builder: CpSatBuilder, form: Formulation, options: SolveOptions, started: float,
+            bound_floor: float | None, ceiling: float | None = None, *, every_value: bool = False) -> Outcome:
+    """CP-SAT on the full model for `options.time_limit` seconds, progress and bound relayed; the
+    best roster with its terms (and `every_value`: every variable's value, for a later hint)."""
     solver = cp_model.CpSolver()
-    parameters(solver, replace(options, time_limit=seconds))
-    reporter = _Reporter(started, options, bound_floor)
+    parameters(solver, options)
+    reporter = _Reporter(started, options, bound_floor, ceiling)
     solver.best_bound_callback = reporter.on_bound
     with _stopping(solver, options):
         status = solver.solve(builder.model, reporter)
@@ -266,7 +265,8 @@ def full_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions, 
         out.objective = round(solver.objective_value)
         out.bound = solver.best_objective_bound
         _read(solver, form, out)
-        out.values = {name: solver.value(var) for name, var in builder.variables.items()}
+        if every_value:
+            out.values = {name: solver.value(var) for name, var in builder.variables.items()}
     return out
 
 

@@ -218,3 +218,30 @@ def test_a_roster_at_the_lps_value_is_looked_for_though_the_lp_rounds_above_it(m
     assert near.enumerate(4632 - 1 - near.lp)
     assert [p for p, _ in run.asked] == ["A", "B"] and near.within >= 0
     assert not near.enumerate(-0.5)
+
+
+@needs_bench
+def test_column_generation_takes_up_to_six_weeks_and_beyond_four_only_with_minutes_for_it():
+    _instance, four_weeks, _start = curtois("Instance11")  # 50 people, 6 shift types: 8,400 person-slots
+    assert columns.worth_it(four_weeks, 28, 30.0)
+    assert columns.worth_it(four_weeks, 28, None)  # four weeks: whatever the time
+    _instance, six_weeks, _start = curtois("Instance15")  # 45 people, 6 shift types, 42 days: 11,340
+    assert columns.worth_it(six_weeks, 42, columns.COLUMNS_LONG_SECONDS)
+    assert not columns.worth_it(six_weeks, 42, columns.COLUMNS_LONG_SECONDS - 1)
+    assert not columns.worth_it(six_weeks, 42, None)
+    assert not columns.worth_it(six_weeks, columns.COLUMNS_MOST_DAYS + 7, 3600.0)
+    _instance, larger, _start = curtois("Instance12")  # 16,800 person-slots
+    assert not columns.worth_it(larger, 28, 3600.0)
+
+
+@needs_bench
+def test_a_six_week_station_gets_column_generation_only_with_minutes_for_it(monkeypatch):
+    instance, station, start = curtois("Instance15")
+    calls = []
+    monkeypatch.setattr(columns, "improve_by_columns",
+                        lambda plan, people, run, seconds: calls.append(seconds) or SimpleNamespace(bound=None))
+    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
+    assert by_person._columns_bound(plan, list(station.people), InProcess(2, None)) is None and calls == []
+    plan = by_person._Plan(station, start, instance.horizon, 2, 600, None, None)
+    by_person._columns_bound(plan, list(station.people), InProcess(2, None))
+    assert len(calls) == 1 and calls[0] >= columns.COLUMNS_LONG_SECONDS

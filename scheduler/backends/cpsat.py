@@ -14,7 +14,7 @@ from .. import rules as R
 from ..formulation import Formulation
 from ..prepare import Instance
 from ..result import Progress, SolveStatus
-from .outcome import Outcome, SolveOptions
+from .outcome import Hint, Outcome, SolveOptions
 from .warm_start import hint_of, warm_start, worth_it
 
 QUICK_ROSTER_SECONDS = 3.0
@@ -143,7 +143,7 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         warm, lp_bound = warm_start(inst, options, started)
         if warm is not None:
             options = replace(options, hint=hint_of(warm))
-    if options.stop is not None and options.stop.stopped:
+    if _stopped(options):
         if warm is None:  # stopped during the warm start: a quick roster rather than none
             warm = quick_roster(inst, options)
         return _finish(inst, warm, lp_bound, started, stopped=True)
@@ -154,15 +154,14 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
     covered = None
     if warm is None and cover_first_worth_it(inst, form, options):
         first = full_first(builder, form, options, started, lp_bound)
-        stopped = options.stop is not None and options.stop.stopped
+        stopped = _stopped(options)
         if first.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE) or (stopped and first.objective is not None):
             return _finish(inst, first, lp_bound, started, stopped=stopped, exact=options.exact_terms)
         lp_bound = _better(lp_bound, first.bound)
         covered = cover_first(builder, form, options, started, first if first.objective is not None else None)
-        if covered is not None and options.stop is not None and options.stop.stopped:
+        if covered is not None and _stopped(options):
             return _finish(inst, covered, lp_bound, started, stopped=True, exact=options.exact_terms)
-    left = None if options.time_limit is None else options.time_limit - (time.monotonic() - started)
-    out = _search(builder, form, replace(options, time_limit=left), started, lp_bound,
+    out = _search(builder, form, replace(options, time_limit=_left(options, started)), started, lp_bound,
                   covered.objective if covered else None)
     if covered is not None:  # the full model started from its rosters: that is when the first one came
         if out.objective is None or covered.objective < out.objective:
@@ -174,7 +173,7 @@ def solve(inst: Instance, options: SolveOptions) -> Outcome:
         out = warm
     elif warm is not None:
         out.time_to_first = warm.time_to_first
-    return _finish(inst, out, lp_bound, started, stopped=options.stop is not None and options.stop.stopped,
+    return _finish(inst, out, lp_bound, started, stopped=_stopped(options),
                    exact=options.exact_terms)
 
 
@@ -246,7 +245,7 @@ def full_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions, 
     5.3-6.5 s with the cover phase first). Where it does not prove it in that time, its best roster
     (with every variable's value, for a hint) and its bound go on to cover first and the full model.
     """
-    seconds = min(FULL_FIRST_SECONDS, COVER_FIRST_SHARE * (options.time_limit - (time.monotonic() - started)))
+    seconds = min(FULL_FIRST_SECONDS, COVER_FIRST_SHARE * _left(options, started))
     return _search(builder, form, replace(options, time_limit=seconds), started, bound_floor, every_value=True)
 
 
@@ -283,7 +282,7 @@ def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions,
     Returned is the roster that was cheapest by the full objective (`cheapest` included), priced
     as CP-SAT sees it (at least its cost), or None.
     """
-    seconds = COVER_FIRST_SHARE * (options.time_limit - (time.monotonic() - started))
+    seconds = COVER_FIRST_SHARE * _left(options, started)
     cover = builder.model.clone()
     cover.minimize(form.terms[R.UNCOVERED])
     solver = cp_model.CpSolver()
@@ -298,8 +297,7 @@ def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions,
         # the hint slowed its proof (demo station 5 s -> 18 s). The full search goes on from the
         # cheapest roster instead, when one came with every variable's value.
         if keeper.best.values:
-            for name, var in builder.variables.items():
-                builder.model.add_hint(var, round(keeper.best.values[name]))
+            _add_hint(builder, form, Hint(values=keeper.best.values))
         return keeper.best
     builder.model.clear_hints()
     for var in builder.variables.values():
@@ -420,6 +418,15 @@ def _finish(inst: Instance, out: Outcome, lp_bound: float | None, started: float
     if out.objective is not None and out.bound is not None and out.objective <= out.bound + 1e-6:
         out.status = SolveStatus.OPTIMAL
     return out
+
+
+def _stopped(options: SolveOptions) -> bool:
+    return options.stop is not None and options.stop.stopped
+
+
+def _left(options: SolveOptions, started: float) -> float | None:
+    """Seconds of the time limit left since `started` (None without a limit)."""
+    return None if options.time_limit is None else options.time_limit - (time.monotonic() - started)
 
 
 def _better(bound: float | None, other: float | None) -> float | None:

@@ -16,7 +16,7 @@ the whole horizon, on a window of days, or on every weekend day), each a small m
 formulation (with one "works that date" flag per person and date, SolveOptions.day_flags). It is how the Curtois-Qu
 Instances 22-24 (up to 150 people, 32 shift types, 364 days, 1.7M person-slots) get a roster at
 all, and it beats the whole model on the long instances below them (docs/solver-notes.md). On
-stations of up to four weeks and a size (eight weeks with minutes for it; columns.worth_it), column
+stations of up to four weeks and a size (twelve weeks with minutes for it; columns.worth_it), column
 generation comes between the first roster and the few at a time, and gives a bound; elsewhere
 this path gives none (the whole model's would take longer than the search). With two workers or
 more and 20 s or more, the small solves run two at a time in worker processes (sub_solves.py).

@@ -221,7 +221,7 @@ def test_a_roster_at_the_lps_value_is_looked_for_though_the_lp_rounds_above_it(m
 
 
 @needs_bench
-def test_column_generation_takes_up_to_eight_weeks_and_beyond_four_only_with_minutes_for_it():
+def test_column_generation_takes_up_to_twelve_weeks_and_beyond_four_only_with_minutes_for_it():
     _instance, four_weeks, _start = curtois("Instance11")  # 50 people, 6 shift types: 8,400 person-slots
     assert columns.worth_it(four_weeks, 28, 30.0)
     assert columns.worth_it(four_weeks, 28, None)  # four weeks: whatever the time
@@ -229,10 +229,13 @@ def test_column_generation_takes_up_to_eight_weeks_and_beyond_four_only_with_min
     assert columns.worth_it(six_weeks, 42, columns.COLUMNS_LONG_SECONDS)
     assert not columns.worth_it(six_weeks, 42, columns.COLUMNS_LONG_SECONDS - 1)
     assert not columns.worth_it(six_weeks, 42, None)
-    assert not columns.worth_it(six_weeks, columns.COLUMNS_MOST_DAYS + 7, 3600.0)
     _instance, eight_weeks, _start = curtois("Instance16")  # 20 people, 3 shift types, 56 days: 3,360
     assert columns.worth_it(eight_weeks, 56, columns.COLUMNS_LONG_SECONDS)
     assert not columns.worth_it(eight_weeks, 56, 60.0)
+    _instance, twelve_weeks, _start = curtois("Instance18")  # 22 people, 3 shift types, 84 days: 5,544
+    assert columns.worth_it(twelve_weeks, 84, columns.COLUMNS_LONG_SECONDS)
+    assert not columns.worth_it(twelve_weeks, 84, 60.0)
+    assert not columns.worth_it(twelve_weeks, 91, 3600.0)  # not measured beyond twelve weeks
     _instance, larger, _start = curtois("Instance12")  # 16,800 person-slots
     assert not columns.worth_it(larger, 28, 3600.0)
 

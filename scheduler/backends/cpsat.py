@@ -299,9 +299,7 @@ def cover_first(builder: CpSatBuilder, form: Formulation, options: SolveOptions,
         if keeper.best.values:
             _add_hint(builder, form, Hint(values=keeper.best.values))
         return keeper.best
-    builder.model.clear_hints()
-    for var in builder.variables.values():
-        builder.model.add_hint(var, solver.value(var))
+    _hint_solution(builder, solver)
     return keeper.best
 
 
@@ -360,9 +358,14 @@ def _complete_hint(builder: CpSatBuilder, options: SolveOptions) -> None:
     fixed.parameters.catch_sigint_signal = False
     if fixed.solve(builder.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return
+    _hint_solution(builder, fixed)
+
+
+def _hint_solution(builder: CpSatBuilder, solver: cp_model.CpSolver) -> None:
+    """Every variable hinted with its value in the solver's last solution, in place of any hint."""
     builder.model.clear_hints()
     for var in builder.variables.values():
-        builder.model.add_hint(var, fixed.value(var))
+        builder.model.add_hint(var, solver.value(var))
 
 
 def _read(solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback, form: Formulation, out: Outcome) -> None:

@@ -25,6 +25,10 @@ and larger stations the LP does not settle in the time and the share given to it
 beyond four weeks only with minutes for it: Instance15 (42 days) at 600 s, 4,063 and 4,055 against
 4,128-4,920 without, its rosters' requests 210-216 against 278-294; Instance16 (56 days) 3,225, its
 best known value, against 3,339-3,440; Instance18 (84 days) 4,466 and 4,560 against 4,798-5,374.
+
+Beyond four weeks the LP stops once it barely moves (lp_stalled), and a dive (dive.py) makes the
+roster instead of the master's integer program: Instance15 at 600 s 3,958 and 3,981 (3,873 at
+450 s) against 4,055-4,080, where the integer program over 2,102 columns gave 6,043.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from .dive import dive
 from .formulation import under_weight
 from .model import Assignment, Person, Station
 
@@ -48,6 +53,11 @@ COLUMNS_MOST_DAYS = 84
 # longer horizon gets column generation only with this many seconds for it.
 COLUMNS_SHORT_DAYS = 28
 COLUMNS_LONG_SECONDS = 300.0
+# Beyond four weeks the LP stops after STALLED_ROUNDS rounds that lower it by less than
+# STALLED_SHARE of its value in all (Instance15: 3,825.2 to 3,823.9 in rounds 40-45, 3,823.7 at
+# round 50). Up to four weeks it settles in a minute or less, and the columns near it need it settled.
+STALLED_ROUNDS = 5
+STALLED_SHARE = 0.0005
 SCALE = 100  # prices and the person's own weights are scaled and rounded to CP-SAT's integers
 SMOOTHING = 0.5  # the prices a round uses: this share of the last round's, the rest the LP's new duals
 PRICE_SECONDS = 2.0
@@ -127,15 +137,17 @@ class Master:
         self.columns.append(column)
         return column
 
-    def problem(self, relax: bool):
+    def problem(self, relax: bool, fixed: dict[str, int] | None = None):
         """The master as a PuLP problem, its y variables by column, its constraints of the people
         (one column each) and of the rows (in the order of self.rows), and each row's short and
-        over variables (short None where the row's min is 0)."""
+        over variables (short None where the row's min is 0). `fixed`: a person's column (by
+        index) that they must take."""
         import pulp
 
         prob = pulp.LpProblem("master", pulp.LpMinimize)
         cat = pulp.LpContinuous if relax else pulp.LpBinary
-        y = [prob.add_variable(f"y_{j}", 0, 1, cat=cat) for j in range(len(self.columns))]
+        taken = set((fixed or {}).values())
+        y = [prob.add_variable(f"y_{j}", 1 if j in taken else 0, 1, cat=cat) for j in range(len(self.columns))]
         mine: dict[str, list] = {p.person_id: [] for p in self.station.people}
         counted: list[list] = [[] for _ in self.rows]
         for j, column in enumerate(self.columns):
@@ -161,16 +173,21 @@ class Master:
 
     def duals(self) -> tuple[float, list[float], dict[str, float]]:
         """The LP's optimum, each row's price and each person's (their one-column constraint)."""
+        return self.lp()[:3]
+
+    def lp(self, fixed: dict[str, int] | None = None) -> tuple[float, list[float], dict[str, float], list[float]]:
+        """The LP (with the `fixed` people's columns taken): its optimum, each row's price, each
+        person's, and each column's value."""
         import pulp
 
         from .cbc_run import cbc_binary
 
-        prob, _, people, rows, _ = self.problem(relax=True)
+        prob, y, people, rows, _ = self.problem(relax=True, fixed=fixed)
         prob.solve(pulp.COIN_CMD(path=cbc_binary(), msg=False, threads=1))
         if prob.status != pulp.LpStatusOptimal:
             raise RuntimeError(f"the master LP ended {pulp.LpStatus[prob.status]}")
         return (pulp.value(prob.objective), [c.pi or 0.0 for c in rows],
-                {pid: c.pi or 0.0 for pid, c in people.items()})
+                {pid: c.pi or 0.0 for pid, c in people.items()}, [v.varValue or 0.0 for v in y])
 
     def best_roster(self, seconds: float, current: dict[str, list[Assignment]],
                     stop=None) -> tuple[list[Assignment] | None, bool]:
@@ -205,6 +222,29 @@ class Master:
 
     def reduced_cost(self, column: _Column, prices: list[float], mine: float) -> float:
         return column.cost - sum(prices[i] for i in column.rows) - mine
+
+
+def price(master: Master, people: list[Person], prices: list[float], scale: int, at: tuple, run, plan,
+          seconds: float) -> tuple[int, float | None]:
+    """Each person's best roster at `prices` into the master (a pricing round): how many of them
+    are new columns priced below the LP's duals `at` (row prices, people's prices), and the
+    Lagrangian bound at `prices` (None where a pricing has no bound)."""
+    duals, mine = at
+    futures = {}
+    for p in people:
+        sub, offset = pricing_station(master, p, prices, scale)
+        futures[run.submit(sub, plan.week_start, plan.days, seconds, None, 0.0)] = (p, offset)
+    added, least = 0, sum(pi * r.row.min for r, pi in zip(master.rows, prices, strict=True))
+    for future, (person, offset) in futures.items():
+        result = future.result()
+        if least is not None and result.bound is not None:
+            least += (result.bound - offset) / scale  # the person's least reduced cost, at most
+        else:
+            least = None
+        if result.has_roster:
+            column = master.add(person, result.roster)
+            added += column is not None and master.reduced_cost(column, duals, mine[person.person_id]) < -1e-6
+    return added, least
 
 
 def pricing_station(master: Master, person: Person, prices: list[float], scale: int = SCALE) -> tuple[Station, float]:
@@ -256,7 +296,7 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         master.add(p, plan.rosters[p.person_id])
     cost = plan.cost()
     smoothed, exact, rounds, lp, best_bound = None, False, 0, None, None
-    converged = False
+    converged, history = False, []
     while time.monotonic() < deadline - max(PRICE_SECONDS, IP_SHARE * seconds) and not plan.stopped_by_caller():
         lp, duals, mine = master.duals()
         # Smoothed prices take fewer rounds to settle (the LP's duals jump from round to round).
@@ -266,21 +306,8 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         seconds_each = min(PRICE_SECONDS, max(0.5, deadline - time.monotonic()))
         # The LP's own duals are priced finely: at SCALE's rounding the rounds end with columns
         # still below them (Instance7: every step near the LP found some).
-        scale = NEAR_SCALE if exact else SCALE
-        futures = {}
-        for p in people:
-            sub, offset = pricing_station(master, p, smoothed, scale)
-            futures[run.submit(sub, plan.week_start, plan.days, seconds_each, None, 0.0)] = (p, offset)
-        added, least = 0, sum(price * r.row.min for r, price in zip(master.rows, smoothed, strict=True))
-        for future, (person, offset) in futures.items():
-            result = future.result()
-            if least is not None and result.bound is not None:
-                least += (result.bound - offset) / scale  # the person's least reduced cost, at most
-            else:
-                least = None
-            if result.has_roster:
-                column = master.add(person, result.roster)
-                added += column is not None and master.reduced_cost(column, duals, mine[person.person_id]) < -1e-6
+        added, least = price(master, people, smoothed, NEAR_SCALE if exact else SCALE, (duals, mine), run, plan,
+                             seconds_each)
         if least is not None and (best_bound is None or least > best_bound):
             best_bound = least
         rounds += 1
@@ -288,6 +315,9 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         if best_bound is not None and math.ceil(best_bound - 1e-6) >= min(cost, math.ceil(lp - 1e-6)):
             converged = math.ceil(best_bound - 1e-6) < cost
             break  # the roster in hand is optimal, or the LP cannot go lower
+        history.append(lp)
+        if plan.days > COLUMNS_SHORT_DAYS and lp_stalled(history):
+            break  # what is left goes to a roster near the LP
         if not added:
             if exact:
                 converged = True
@@ -297,15 +327,26 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     outcome = Outcome(0, best_bound if best_bound is not None and best_bound > 0 else None, rounds, len(master.columns))
     stop = plan.stop.event if plan.stop is not None else None
     near = NearLp(master, people, run, plan, deadline - IP_SHARE * seconds) if converged else None
-    share = NEAR_IP_SHARE if near is not None else 1.0
-    roster, _ = master.best_roster(share * (deadline - time.monotonic()), plan.rosters, stop)
-    cost -= _keep(plan, people, roster, cost, outcome)
+    # Beyond four weeks, the LP unsettled or barely moving: its columns seldom make a roster near
+    # it whole (the integer program over them neither), diving does.
+    dived = dive(master, people, run, plan, deadline) if near is None and plan.days > COLUMNS_SHORT_DAYS else None
+    if dived is not None:
+        cost -= _keep(plan, people, dived, cost, outcome)
+    else:
+        share = NEAR_IP_SHARE if near is not None else 1.0
+        roster, _ = master.best_roster(share * (deadline - time.monotonic()), plan.rosters, stop)
+        cost -= _keep(plan, people, roster, cost, outcome)
     if near is not None:
         near.improve(cost, outcome, deadline, stop)
     outcome.columns = len(master.columns)
     log.info("columns: %d rounds, %d columns, LP %.1f, %.1f s", rounds, len(master.columns), lp or 0,
              time.monotonic() - started)
     return outcome
+
+
+def lp_stalled(history: list[float]) -> bool:
+    """The LP's values round by round barely move: less than STALLED_SHARE in STALLED_ROUNDS rounds."""
+    return len(history) > STALLED_ROUNDS and history[-1 - STALLED_ROUNDS] - history[-1] < STALLED_SHARE * history[-1]
 
 
 def _keep(plan, people: list[Person], roster: list[Assignment] | None, cost: int, outcome: Outcome) -> int:

@@ -1,0 +1,67 @@
+"""Diving: a roster near the master's LP where the master's integer program finds none.
+
+Why: on long horizons the LP settles far below any roster the columns priced make up (Curtois
+Instance15, 42 days: LP 3,823.7 over 2,102 columns, every person fractional; the integer program
+over them, by CBC or CP-SAT, 6,043-6,655). A person's columns were priced against prices of
+everyone's fractional rosters, so few of them fit together whole. Diving fixes people one share at
+a time, each to their column the LP takes most of, and prices the others again against the fixed
+ones: the columns they get fit around those fixed, and the LP stays near its value as it becomes
+integral (price-and-dive, a heuristic of branch-and-price).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from .model import Assignment, Person
+
+log = logging.getLogger(__name__)
+
+FIX_SHARE = 0.2  # of the people still free, fixed each step (those the LP takes whole too)
+WHOLE = 0.99  # an LP value this high: the column is the person's already
+ROUNDS = 3  # pricing rounds of the free people at most between two steps
+
+
+def dive(master, people: list[Person], run, plan, deadline: float) -> list[Assignment] | None:
+    """The roster the dive ends at, the people it had no time to fix on their current roster
+    (None when it fixed nobody)."""
+    from .columns import PRICE_SECONDS, SCALE, price
+
+    fixed: dict[str, int] = {}
+    steps = 0
+    while len(fixed) < len(people) and not plan.stopped_by_caller():
+        free = [p for p in people if p.person_id not in fixed]
+        for _ in range(ROUNDS):
+            if time.monotonic() > deadline - PRICE_SECONDS:
+                break
+            lp, duals, mine, _ = master.lp(fixed)
+            seconds = min(PRICE_SECONDS, max(0.5, deadline - time.monotonic()))
+            added, _ = price(master, free, duals, SCALE, (duals, mine), run, plan, seconds)
+            log.debug("dive: LP %.2f, %d of %d free people priced below it", lp, added, len(free))
+            if not added:
+                break
+        if time.monotonic() > deadline:
+            break
+        lp, _, _, values = master.lp(fixed)
+        fixed.update(_likeliest(master, free, values))
+        steps += 1
+        log.debug("dive: step %d, LP %.2f, %d of %d fixed", steps, lp, len(fixed), len(people))
+    if not fixed:
+        return None
+    log.info("dive: %d steps, %d of %d people fixed", steps, len(fixed), len(people))
+    taken = [a for j in fixed.values() for a in master.columns[j].roster]
+    return taken + [a for p in people if p.person_id not in fixed for a in plan.rosters[p.person_id]]
+
+
+def _likeliest(master, free: list[Person], values: list[float]) -> dict[str, int]:
+    """The free people to fix now, each to the column the LP takes most of: a share of them, the
+    surest first, and every one the LP takes whole."""
+    best: dict[str, tuple[float, int]] = {}
+    for j, column in enumerate(master.columns):
+        if values[j] > best.get(column.person_id, (-1.0, -1))[0]:
+            best[column.person_id] = (values[j], j)
+    ranked = sorted((best[p.person_id] + (p.person_id,) for p in free if p.person_id in best), reverse=True)
+    share = max(1, math.ceil(FIX_SHARE * len(free)))
+    return {pid: j for k, (value, j, pid) in enumerate(ranked) if k < share or value >= WHOLE}

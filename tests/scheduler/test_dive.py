@@ -1,0 +1,105 @@
+"""Diving over the columns (scheduler/dive.py) and the LP stall that starts it (columns.lp_stalled)."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+from scheduler import by_person, columns, dive
+from scheduler.checker import check_roster
+from scheduler.curtois import evaluate
+from scheduler.curtois_station import from_roster
+from scheduler.sub_solves import InProcess
+
+from .stations import curtois, needs_bench
+
+
+def _master_after_rounds(name: str, rounds: int):
+    """A Curtois instance's plan (everyone's first-pass roster) and a master priced `rounds` times."""
+    instance, station, start = curtois(name)
+    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
+    run = InProcess(2, None)
+    assert by_person._first_pass(plan, list(station.people), run) is None
+    master = columns.Master(station, start, instance.horizon, plan.demand)
+    for p in station.people:
+        master.add(p, plan.rosters[p.person_id])
+    for _ in range(rounds):
+        _lp, duals, mine, _values = master.lp()
+        columns.price(master, list(station.people), duals, columns.SCALE, (duals, mine), run, plan, 2.0)
+    return instance, station, start, plan, master, run
+
+
+def test_the_lp_stalls_when_its_last_rounds_lower_it_by_less_than_the_share():
+    rounds = columns.STALLED_ROUNDS
+    moving = [1000.0 - 10 * k for k in range(rounds + 1)]
+    assert not columns.lp_stalled(moving)
+    assert not columns.lp_stalled([1000.0] * rounds)  # too few rounds to tell
+    flat = [1000.0 + 0.01 * (rounds - k) for k in range(rounds + 1)]
+    assert columns.lp_stalled(flat)
+
+
+def test_the_likeliest_column_of_each_person_is_fixed_the_surest_first():
+    people = [SimpleNamespace(person_id=pid) for pid in "ABCDEFGHIJ"]
+    cols = [SimpleNamespace(person_id=pid) for pid in "ABCDEFGHIJ" for _ in range(2)]
+    # Each person's two columns share their one unit; person A..J's best value rises with the letter,
+    # and J's is whole.
+    values = []
+    for k in range(10):
+        best = 0.5 + 0.05 * k if k < 9 else 1.0
+        values += [best, 1.0 - best]
+    chosen = dive._likeliest(SimpleNamespace(columns=cols), people, values)
+    assert chosen == {"J": 18, "I": 16}  # a share of 0.2 of ten: two, the surest (J is whole anyway)
+    chosen = dive._likeliest(SimpleNamespace(columns=cols), people[:5], values)
+    assert chosen == {"E": 8}  # at least one
+
+
+@needs_bench
+def test_the_lp_takes_a_fixed_column_whole():
+    instance, station, start, plan, master, run = _master_after_rounds("Instance2", 2)
+    person = station.people[0]
+    mine = [j for j, c in enumerate(master.columns) if c.person_id == person.person_id]
+    assert len(mine) >= 2
+    lp, _, _, values = master.lp()
+    least = min(mine, key=lambda j: values[j])
+    fixed_lp, _, _, fixed_values = master.lp({person.person_id: least})
+    assert fixed_values[least] == 1.0 and all(fixed_values[j] == 0 for j in mine if j != least)
+    assert fixed_lp >= lp - 1e-6  # a restriction of the LP
+
+
+@needs_bench
+def test_a_dive_ends_at_a_roster_of_columns_that_keeps_every_rule():
+    instance, station, start, plan, master, run = _master_after_rounds("Instance3", 3)
+    roster = dive.dive(master, list(station.people), run, plan, time.monotonic() + 60)
+    report = check_roster(station, start, roster, instance.horizon)
+    evaluation = evaluate(instance, from_roster(roster, start))
+    assert report.ok and evaluation.violations == [] and report.objective == evaluation.objective
+    # every person's roster is one of their columns: the dive fixed them all
+    places = {(c.person_id, c.places) for c in master.columns}
+    for p in station.people:
+        mine = frozenset((a.grid_id, a.date, a.shift_id) for a in roster if a.person_id == p.person_id)
+        assert (p.person_id, mine) in places
+
+
+@needs_bench
+def test_a_dive_out_of_time_fixes_nobody():
+    instance, station, start, plan, master, run = _master_after_rounds("Instance2", 1)
+    assert dive.dive(master, list(station.people), run, plan, time.monotonic() - 1) is None
+
+
+@needs_bench
+def test_column_generation_dives_once_the_lp_stalls(monkeypatch):
+    instance, station, start = curtois("Instance3")
+    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
+    assert by_person._first_pass(plan, list(station.people), InProcess(2, None)) is None
+    before = plan.cost()
+    monkeypatch.setattr(columns, "STALLED_SHARE", 1.0)  # stalled as soon as there are rounds enough
+    monkeypatch.setattr(columns, "COLUMNS_SHORT_DAYS", 7)  # a longer horizon, where the LP may stall
+    dives, integer_programs = [], []
+    real_dive = columns.dive
+    monkeypatch.setattr(columns, "dive", lambda *a: dives.append(1) or real_dive(*a))
+    monkeypatch.setattr(columns.Master, "best_roster", lambda *a: integer_programs.append(1) or (None, False))
+    outcome = columns.improve_by_columns(plan, list(station.people), InProcess(2, None), 40)
+    assert outcome.rounds == columns.STALLED_ROUNDS + 1 and dives == [1] and integer_programs == []
+    roster = [a for r in plan.rosters.values() for a in r]
+    evaluation = evaluate(instance, from_roster(roster, start))
+    assert evaluation.violations == [] and evaluation.objective == plan.cost() == before - outcome.gain

@@ -26,9 +26,9 @@ beyond four weeks only with minutes for it: Instance15 (42 days) at 600 s, 4,063
 4,128-4,920 without, its rosters' requests 210-216 against 278-294; Instance16 (56 days) 3,225, its
 best known value, against 3,339-3,440; Instance18 (84 days) 4,466 and 4,560 against 4,798-5,374.
 
-Beyond four weeks the LP stops once it barely moves (lp_stalled), and a dive (dive.py) makes the
-roster instead of the master's integer program: Instance15 at 600 s 3,958 and 3,981 (3,873 at
-450 s) against 4,055-4,080, where the integer program over 2,102 columns gave 6,043.
+Beyond four weeks, where the LP has not settled when its time is up, a dive (dive.py) makes the
+roster instead of the master's integer program: Instance15 at 450 s 3,873 against 4,055-4,080 at
+600 s before, where the integer program over 2,102 columns gave 6,043.
 """
 
 from __future__ import annotations
@@ -53,11 +53,6 @@ COLUMNS_MOST_DAYS = 84
 # longer horizon gets column generation only with this many seconds for it.
 COLUMNS_SHORT_DAYS = 28
 COLUMNS_LONG_SECONDS = 300.0
-# Beyond four weeks the LP stops after STALLED_ROUNDS rounds that lower it by less than
-# STALLED_SHARE of its value in all (Instance15: 3,825.2 to 3,823.9 in rounds 40-45, 3,823.7 at
-# round 50). Up to four weeks it settles in a minute or less, and the columns near it need it settled.
-STALLED_ROUNDS = 5
-STALLED_SHARE = 0.0005
 SCALE = 100  # prices and the person's own weights are scaled and rounded to CP-SAT's integers
 SMOOTHING = 0.5  # the prices a round uses: this share of the last round's, the rest the LP's new duals
 PRICE_SECONDS = 2.0
@@ -296,7 +291,7 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         master.add(p, plan.rosters[p.person_id])
     cost = plan.cost()
     smoothed, exact, rounds, lp, best_bound = None, False, 0, None, None
-    converged, history = False, []
+    converged = False
     while time.monotonic() < deadline - max(PRICE_SECONDS, IP_SHARE * seconds) and not plan.stopped_by_caller():
         lp, duals, mine = master.duals()
         # Smoothed prices take fewer rounds to settle (the LP's duals jump from round to round).
@@ -315,9 +310,6 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         if best_bound is not None and math.ceil(best_bound - 1e-6) >= min(cost, math.ceil(lp - 1e-6)):
             converged = math.ceil(best_bound - 1e-6) < cost
             break  # the roster in hand is optimal, or the LP cannot go lower
-        history.append(lp)
-        if plan.days > COLUMNS_SHORT_DAYS and lp_stalled(history):
-            break  # what is left goes to a roster near the LP
         if not added:
             if exact:
                 converged = True
@@ -327,8 +319,8 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     outcome = Outcome(0, best_bound if best_bound is not None and best_bound > 0 else None, rounds, len(master.columns))
     stop = plan.stop.event if plan.stop is not None else None
     near = NearLp(master, people, run, plan, deadline - IP_SHARE * seconds) if converged else None
-    # Beyond four weeks, the LP unsettled or barely moving: its columns seldom make a roster near
-    # it whole (the integer program over them neither), diving does.
+    # Beyond four weeks, the LP unsettled at the end of its time: its columns seldom make a roster
+    # near it whole (the integer program over them neither), diving does.
     dived = dive(master, people, run, plan, deadline) if near is None and plan.days > COLUMNS_SHORT_DAYS else None
     if dived is not None:
         cost -= _keep(plan, people, dived, cost, outcome)
@@ -342,11 +334,6 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     log.info("columns: %d rounds, %d columns, LP %.1f, %.1f s", rounds, len(master.columns), lp or 0,
              time.monotonic() - started)
     return outcome
-
-
-def lp_stalled(history: list[float]) -> bool:
-    """The LP's values round by round barely move: less than STALLED_SHARE in STALLED_ROUNDS rounds."""
-    return len(history) > STALLED_ROUNDS and history[-1 - STALLED_ROUNDS] - history[-1] < STALLED_SHARE * history[-1]
 
 
 def _keep(plan, people: list[Person], roster: list[Assignment] | None, cost: int, outcome: Outcome) -> int:

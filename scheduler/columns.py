@@ -318,9 +318,12 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     # A bound at or below 0 says nothing (no term is negative): early prices are far from the LP's.
     outcome = Outcome(0, best_bound if best_bound is not None and best_bound > 0 else None, rounds, len(master.columns))
     stop = plan.stop.event if plan.stop is not None else None
-    near = NearLp(master, people, run, plan, deadline - IP_SHARE * seconds) if converged else None
-    # Beyond four weeks, the LP unsettled at the end of its time: its columns seldom make a roster
-    # near it whole (the integer program over them neither), diving does.
+    near_deadline = deadline - IP_SHARE * seconds
+    near = NearLp(master, people, run, plan, near_deadline) \
+        if converged and near_deadline - time.monotonic() >= 2 * PRICE_SECONDS else None
+    # Beyond four weeks, the LP unsettled at the end of its time or no time left for the columns
+    # near it: the columns priced seldom make a roster near the LP whole (the integer program over
+    # them neither), diving does.
     dived = dive(master, people, run, plan, deadline) if near is None and plan.days > COLUMNS_SHORT_DAYS else None
     if dived is not None:
         cost -= _keep(plan, people, dived, cost, outcome)

@@ -53,6 +53,14 @@ COLUMNS_MOST_DAYS = 84
 # longer horizon gets column generation only with this many seconds for it.
 COLUMNS_SHORT_DAYS = 28
 COLUMNS_LONG_SECONDS = 300.0
+# Beyond four weeks the LP stops after STALLED_ROUNDS rounds that lower it by less than
+# STALLED_SHARE of its value in all, if its bound is still more than BOUND_FAR below it. Instance15
+# stalls from round 45 (3,823.8, bound 3,811.7) and settles only at round 65 (345 s of 425 at
+# 600 s); Instance16 stalls at round 32 with its bound within 0.1% and settles soon after, and the
+# columns near its LP then run and its bound proves its best known value.
+STALLED_ROUNDS = 5
+STALLED_SHARE = 0.0005
+BOUND_FAR = 0.002
 SCALE = 100  # prices and the person's own weights are scaled and rounded to CP-SAT's integers
 SMOOTHING = 0.5  # the prices a round uses: this share of the last round's, the rest the LP's new duals
 PRICE_SECONDS = 2.0
@@ -291,7 +299,7 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         master.add(p, plan.rosters[p.person_id])
     cost = plan.cost()
     smoothed, exact, rounds, lp, best_bound = None, False, 0, None, None
-    converged = False
+    converged, history = False, []
     while time.monotonic() < deadline - max(PRICE_SECONDS, IP_SHARE * seconds) and not plan.stopped_by_caller():
         lp, duals, mine = master.duals()
         # Smoothed prices take fewer rounds to settle (the LP's duals jump from round to round).
@@ -310,6 +318,9 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
         if best_bound is not None and math.ceil(best_bound - 1e-6) >= min(cost, math.ceil(lp - 1e-6)):
             converged = math.ceil(best_bound - 1e-6) < cost
             break  # the roster in hand is optimal, or the LP cannot go lower
+        history.append(lp)
+        if plan.days > COLUMNS_SHORT_DAYS and lp_stalled(history, best_bound):
+            break  # what is left goes to a dive and the neighbourhoods
         if not added:
             if exact:
                 converged = True
@@ -337,6 +348,14 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     log.info("columns: %d rounds, %d columns, LP %.1f, %.1f s", rounds, len(master.columns), lp or 0,
              time.monotonic() - started)
     return outcome
+
+
+def lp_stalled(history: list[float], bound: float | None) -> bool:
+    """The LP's values round by round barely move (less than STALLED_SHARE in STALLED_ROUNDS
+    rounds) while the bound is still far below (more than BOUND_FAR): settling would take long."""
+    lp = history[-1]
+    return len(history) > STALLED_ROUNDS and history[-1 - STALLED_ROUNDS] - lp < STALLED_SHARE * lp \
+        and bound is not None and lp - bound > BOUND_FAR * lp
 
 
 def _keep(plan, people: list[Person], roster: list[Assignment] | None, cost: int, outcome: Outcome) -> int:

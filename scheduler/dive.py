@@ -1,12 +1,15 @@
 """Diving: a roster near the master's LP where the master's integer program finds none.
 
 Why: on long horizons the LP settles far below any roster the columns priced make up (Curtois
-Instance15, 42 days: LP 3,823.7 over 2,102 columns, every person fractional; the integer program
-over them, by CBC or CP-SAT, 6,043-6,655). A person's columns were priced against prices of
-everyone's fractional rosters, so few of them fit together whole. Diving fixes people one share at
-a time, each to their column the LP takes most of, and prices the others again against the fixed
-ones: the columns they get fit around those fixed, and the LP stays near its value as it becomes
-integral (price-and-dive, a heuristic of branch-and-price).
+Instance15, 42 days: LP 3,823.7 over 2,102 columns, 44 of its 45 people fractional; the integer
+program over them, by CBC or CP-SAT, 6,043-6,655). A person's columns were priced against
+everyone's fractional rosters, so few of them fit together whole. Diving fixes people a share at
+a time, each to the column the LP takes most of, and prices the others again against those fixed,
+so that their columns fit around them. The LP stays near its value most of the way (Instance15:
+3,840 with 28 of 45 fixed) and climbs at the end, as the last people find no column that fits;
+the roster handed to the neighbourhoods is 4,618-5,599 (docs/solver-notes.md, twentieth session).
+Up to four weeks the columns near a settled LP do better (Instance8, sixth session: a dive's
+roster was no better at the end), so only longer horizons dive (columns.improve_by_columns).
 """
 
 from __future__ import annotations

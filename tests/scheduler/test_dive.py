@@ -1,4 +1,5 @@
-"""Diving over the columns (scheduler/dive.py), where the master's LP is unsettled beyond four weeks."""
+"""Diving over the columns (scheduler/dive.py), where the master's LP is unsettled beyond four weeks,
+and the stalled LP that starts it (columns.lp_stalled)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,18 @@ def _master_after_rounds(name: str, rounds: int):
         _lp, duals, mine, _values = master.lp()
         columns.price(master, list(station.people), duals, columns.SCALE, (duals, mine), run, plan, 2.0)
     return instance, station, start, plan, master, run
+
+
+def test_the_lp_stops_when_it_barely_moves_and_its_bound_is_still_far_below():
+    rounds = columns.STALLED_ROUNDS
+    flat = [1000.0 + 0.01 * (rounds - k) for k in range(rounds + 1)]
+    far, near = 1000.0 * (1 - 2 * columns.BOUND_FAR), 1000.0 * (1 - columns.BOUND_FAR / 2)
+    assert columns.lp_stalled(flat, far)
+    assert not columns.lp_stalled(flat, near)  # it settles soon: the columns near it will run
+    assert not columns.lp_stalled(flat, None)
+    assert not columns.lp_stalled(flat[1:], far)  # too few rounds to tell
+    moving = [1000.0 + 10 * (rounds - k) for k in range(rounds + 1)]
+    assert not columns.lp_stalled(moving, far)
 
 
 def test_the_likeliest_column_of_each_person_is_fixed_the_surest_first():

@@ -26,9 +26,10 @@ beyond four weeks only with minutes for it: Instance15 (42 days) at 600 s, 4,063
 4,128-4,920 without, its rosters' requests 210-216 against 278-294; Instance16 (56 days) 3,225, its
 best known value, against 3,339-3,440; Instance18 (84 days) 4,466 and 4,560 against 4,798-5,374.
 
-Beyond four weeks, where the LP has not settled when its time is up, a dive (dive.py) makes the
-roster instead of the master's integer program: Instance15 at 450 s 3,873 against 4,055-4,080 at
-600 s before, where the integer program over 2,102 columns gave 6,043.
+Beyond four weeks, where the LP barely moves while its bound is far (lp_stalled), has not settled
+when its time is up, or has settled with no time left for the columns near it, a dive (dive.py)
+makes the roster instead of the master's integer program: Instance15 at 600 s 3,958-3,981 against
+4,055-4,080 before, where the integer program over 2,102 columns gave 6,043-6,349.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ COLUMNS_LONG_SECONDS = 300.0
 # Beyond four weeks the LP stops after STALLED_ROUNDS rounds that lower it by less than
 # STALLED_SHARE of its value in all, if its bound is still more than BOUND_FAR below it. Instance15
 # stalls from round 45 (3,823.8, bound 3,811.7) and settles only at round 65 (345 s of 425 at
-# 600 s); Instance16 stalls at round 32 with its bound within 0.1% and settles soon after, and the
-# columns near its LP then run and its bound proves its best known value.
+# 600 s). Instance16 stalls at round 32 with its bound within 0.1%: it settles ten rounds later, the
+# columns near its LP then run and its bound comes within 1 of its best known value (3,224, 3,225).
+# Instance17 does not stop either, and its settled bound proves its best known 5,746 optimal.
 STALLED_ROUNDS = 5
 STALLED_SHARE = 0.0005
 BOUND_FAR = 0.002
@@ -332,9 +334,9 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     near_deadline = deadline - IP_SHARE * seconds
     near = NearLp(master, people, run, plan, near_deadline) \
         if converged and near_deadline - time.monotonic() >= 2 * PRICE_SECONDS else None
-    # Beyond four weeks, the LP unsettled at the end of its time or no time left for the columns
-    # near it: the columns priced seldom make a roster near the LP whole (the integer program over
-    # them neither), diving does.
+    # Beyond four weeks, the LP stalled, unsettled at the end of its time, or settled with no time
+    # left for the columns near it: the columns priced seldom make a roster near the LP whole (the
+    # integer program over them neither), diving does.
     dived = dive(master, people, run, plan, deadline) if near is None and plan.days > COLUMNS_SHORT_DAYS else None
     if dived is not None:
         cost -= _keep(plan, people, dived, cost, outcome)

@@ -339,13 +339,11 @@ def improve_by_columns(plan, people: list[Person], run, seconds: float) -> Outco
     # Beyond four weeks, the LP stalled, unsettled at the end of its time, or settled with no time
     # left for the columns near it: the columns priced seldom make a roster near the LP whole (the
     # integer program over them neither), diving does.
-    dived = dive(master, people, run, plan, deadline) if near is None and plan.days > COLUMNS_SHORT_DAYS else None
-    if dived is not None:
-        cost -= _keep(plan, people, dived, cost, outcome)
-    else:
+    roster = dive(master, people, run, plan, deadline) if near is None and plan.days > COLUMNS_SHORT_DAYS else None
+    if roster is None:
         share = NEAR_IP_SHARE if near is not None else 1.0
         roster, _ = master.best_roster(share * (deadline - time.monotonic()), plan.rosters, stop)
-        cost -= _keep(plan, people, roster, cost, outcome)
+    cost -= _keep(plan, people, roster, cost, outcome)
     if near is not None:
         near.improve(cost, outcome, deadline, stop)
     outcome.columns = len(master.columns)

@@ -20,7 +20,7 @@ from tests.scheduler.test_checker import DAY_NAMES, WEEK, make_station, roster
 
 __all__ = [
     "BACKENDS", "BENCH", "DAY_ONLY", "FOUR_GRIDS", "TINY", "WEEK", "all_backends", "as_lines", "curtois",
-    "make_station", "needs_bench", "roster", "solve_checked", "tiny_optimum",
+    "curtois_first_roster", "make_station", "needs_bench", "roster", "solve_checked", "tiny_optimum",
 ]
 
 BACKENDS = ("cpsat", "pulp")
@@ -46,6 +46,17 @@ def curtois(name: str):
     instance = parse_instance(BENCH / f"{name}.txt")
     station, start = to_station(instance)
     return instance, station, start
+
+
+def curtois_first_roster(name: str):
+    """A Curtois instance's by-person plan with everyone's first-pass roster (limit 60 s, two workers)."""
+    from scheduler import by_person
+    from scheduler.sub_solves import InProcess
+
+    instance, station, start = curtois(name)
+    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
+    assert by_person._first_pass(plan, list(station.people), InProcess(2, None)) is None
+    return instance, station, start, plan
 
 
 def curtois_from_text(tmp_path_factory, name: str, text: str):

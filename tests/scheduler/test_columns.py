@@ -15,20 +15,12 @@ from scheduler.curtois_station import from_roster
 from scheduler.result import SolveStatus
 from scheduler.sub_solves import InProcess
 
-from .stations import curtois, needs_bench
-
-
-def _first_roster(name: str):
-    """A Curtois instance's plan with everyone's first-pass roster."""
-    instance, station, start = curtois(name)
-    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
-    assert by_person._first_pass(plan, list(station.people), InProcess(2, None)) is None
-    return instance, station, start, plan
+from .stations import curtois, curtois_first_roster, needs_bench
 
 
 @needs_bench
 def test_with_one_column_per_person_the_master_lp_costs_what_the_roster_does():
-    instance, station, start, plan = _first_roster("Instance2")
+    instance, station, start, plan = curtois_first_roster("Instance2")
     master = columns.Master(station, start, instance.horizon, plan.demand)
     for p in station.people:
         master.add(p, plan.rosters[p.person_id])
@@ -43,7 +35,7 @@ def test_the_masters_integer_program_starts_from_the_rosters_in_hand_whole():
     rows' short and over ones too (unset, it rejected every start)."""
     import pulp
 
-    instance, station, start, plan = _first_roster("Instance2")
+    instance, station, start, plan = curtois_first_roster("Instance2")
     master = columns.Master(station, start, instance.horizon, plan.demand)
     for p in station.people:
         master.add(p, plan.rosters[p.person_id])
@@ -61,7 +53,7 @@ def test_the_masters_integer_program_starts_from_the_rosters_in_hand_whole():
 
 @needs_bench
 def test_the_pricing_station_prices_a_roster_by_its_reduced_cost_up_to_a_constant():
-    instance, station, start, plan = _first_roster("Instance2")
+    instance, station, start, plan = curtois_first_roster("Instance2")
     master = columns.Master(station, start, instance.horizon, plan.demand)
     person = station.people[0]
     rng = random.Random(7)
@@ -89,7 +81,7 @@ def test_the_pricing_station_prices_a_roster_by_its_reduced_cost_up_to_a_constan
 
 @needs_bench
 def test_column_generation_lowers_a_first_roster_and_both_checkers_agree():
-    instance, station, start, plan = _first_roster("Instance3")
+    instance, station, start, plan = curtois_first_roster("Instance3")
     before = check_roster(station, start, [a for r in plan.rosters.values() for a in r], instance.horizon).objective
     outcome = columns.improve_by_columns(plan, list(station.people), InProcess(2, None), 40)
     gain = outcome.gain
@@ -115,7 +107,7 @@ def test_the_bound_of_column_generation_proves_a_small_instance_optimal():
 def test_the_columns_near_the_lp_prove_an_optimum_above_the_lp():
     # Instance1's LP is 558 and its optimum 607: the LP's bound alone stays 49 below. Every column
     # of reduced cost up to 48 is few here, and the master over them proves 607.
-    instance, station, start, plan = _first_roster("Instance1")
+    instance, station, start, plan = curtois_first_roster("Instance1")
     outcome = columns.improve_by_columns(plan, list(station.people), InProcess(2, None), 60)
     roster = [a for r in plan.rosters.values() for a in r]
     evaluation = evaluate(instance, from_roster(roster, start))

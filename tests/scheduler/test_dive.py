@@ -6,21 +6,19 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from scheduler import by_person, columns, dive
+from scheduler import columns, dive
 from scheduler.checker import check_roster
 from scheduler.curtois import evaluate
 from scheduler.curtois_station import from_roster
 from scheduler.sub_solves import InProcess
 
-from .stations import curtois, needs_bench
+from .stations import curtois_first_roster, needs_bench
 
 
 def _master_after_rounds(name: str, rounds: int):
     """A Curtois instance's plan (everyone's first-pass roster) and a master priced `rounds` times."""
-    instance, station, start = curtois(name)
-    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
+    instance, station, start, plan = curtois_first_roster(name)
     run = InProcess(2, None)
-    assert by_person._first_pass(plan, list(station.people), run) is None
     master = columns.Master(station, start, instance.horizon, plan.demand)
     for p in station.people:
         master.add(p, plan.rosters[p.person_id])
@@ -92,9 +90,7 @@ def test_a_dive_out_of_time_fixes_nobody():
 
 @needs_bench
 def test_column_generation_beyond_four_weeks_dives_when_the_lp_is_unsettled_at_its_time(monkeypatch):
-    instance, station, start = curtois("Instance3")
-    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
-    assert by_person._first_pass(plan, list(station.people), InProcess(2, None)) is None
+    instance, station, start, plan = curtois_first_roster("Instance3")
     before = plan.cost()
     monkeypatch.setattr(columns, "COLUMNS_SHORT_DAYS", 7)  # Instance3's two weeks count as long
     real_price, real_dive = columns.price, columns.dive
@@ -112,9 +108,7 @@ def test_column_generation_beyond_four_weeks_dives_when_the_lp_is_unsettled_at_i
 
 @needs_bench
 def test_up_to_four_weeks_an_unsettled_lp_leaves_the_roster_to_the_integer_program(monkeypatch):
-    instance, station, start = curtois("Instance3")
-    plan = by_person._Plan(station, start, instance.horizon, 2, 60, None, None)
-    assert by_person._first_pass(plan, list(station.people), InProcess(2, None)) is None
+    instance, station, start, plan = curtois_first_roster("Instance3")
     real_price = columns.price
     monkeypatch.setattr(columns, "price", lambda *a: (max(1, real_price(*a)[0]), None))
     dives, integer_programs = [], []

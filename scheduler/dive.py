@@ -76,9 +76,10 @@ def _the_rest(master, free: list[Person], taken: list[Assignment], values, run, 
     likeliest = _likeliest(master, free, values, share=1.0)
     hint = [a for j in likeliest.values() for a in master.columns[j].roster]
     sub = few_station(plan.station, free, taken, plan.dates, demand=plan.demand)
-    seconds = max(1.0, deadline - time.monotonic())
-    result = run.submit(sub, plan.week_start, plan.days, seconds, hint).result()
-    log.info("dive: CP-SAT on the %d people still free, %s in %.1f s", len(free), result.status.value, seconds)
+    began = time.monotonic()
+    result = run.submit(sub, plan.week_start, plan.days, max(1.0, deadline - began), hint).result()
+    log.info("dive: CP-SAT on the %d people still free, %s in %.1f s", len(free), result.status.value,
+             time.monotonic() - began)
     if result.has_roster:
         return result.roster
     return [a for p in free for a in plan.rosters[p.person_id]]

@@ -29,9 +29,9 @@ best known value, against 3,339-3,440; Instance18 (84 days) 4,466 and 4,560 agai
 Beyond four weeks, where the LP barely moves while its bound is far (lp_stalled), has not settled
 when its time is up, or has settled with no time left for the columns near it, a dive (dive.py)
 makes the roster instead of the master's integer program, whose rosters over the columns priced
-are far from the LP (Instance15: 6,043-6,349, LP 3,823.7). Instance15 at 600 s ends at 3,958-4,269
-(3,873 at 450 s) against 4,055-4,080: four runs of seven within 5% of its best known value, none
-before.
+are far from the LP (Instance15: 6,043-6,349, LP 3,823.7). The dive stops where its LP climbs and
+CP-SAT plans the people still free: Instance15 at 600 s ends at 3,844-4,047 (benchmark 3,844,
++0.42%) against 4,055-4,080 with the integer program.
 """
 
 from __future__ import annotations

@@ -75,11 +75,7 @@ def test_a_dive_to_the_end_is_a_roster_of_columns_that_keeps_every_rule(monkeypa
     instance, station, start, plan, master, run = _master_after_rounds("Instance3", 3)
     roster = dive.dive(master, list(station.people), run, plan, time.monotonic() + 60)
     _assert_keeps_every_rule(instance, station, start, roster)
-    # every person's roster is one of their columns: the dive fixed them all
-    places = {(c.person_id, c.places) for c in master.columns}
-    for p in station.people:
-        mine = frozenset((a.grid_id, a.date, a.shift_id) for a in roster if a.person_id == p.person_id)
-        assert (p.person_id, mine) in places
+    assert all(_on_a_column(master, roster, p.person_id) for p in station.people)  # the dive fixed them all
 
 
 @needs_bench
@@ -97,16 +93,19 @@ def test_where_the_lp_climbs_the_dive_stops_and_cp_sat_plans_the_people_still_fr
     assert len(planned) == 1
     free = {p.person_id for p in planned[0].people}
     assert len(free) == len(station.people) - math.ceil(dive.FIX_SHARE * len(station.people))
-    places = {(c.person_id, c.places) for c in master.columns}
-    for p in station.people:
-        mine = frozenset((a.grid_id, a.date, a.shift_id) for a in roster if a.person_id == p.person_id)
-        assert p.person_id in free or (p.person_id, mine) in places  # the fixed keep their column
+    assert all(_on_a_column(master, roster, p.person_id) for p in station.people if p.person_id not in free)
     # CP-SAT planned the free people whole (Instance3 is small): no other roster of theirs does
     # better around those fixed, their first-pass one included.
     fixed_part = [a for a in roster if a.person_id not in free]
     first_pass = fixed_part + [a for pid in free for a in plan.rosters[pid]]
     cost = check_roster(station, start, roster, instance.horizon).objective
     assert cost <= check_roster(station, start, first_pass, instance.horizon).objective
+
+
+def _on_a_column(master, roster, person_id: str) -> bool:
+    """The person's roster is one of their columns."""
+    mine = frozenset((a.grid_id, a.date, a.shift_id) for a in roster if a.person_id == person_id)
+    return any(c.person_id == person_id and c.places == mine for c in master.columns)
 
 
 def _raised(lp_result, by: float):

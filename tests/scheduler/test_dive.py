@@ -87,12 +87,17 @@ def test_where_the_lp_climbs_the_dive_stops_and_cp_sat_plans_the_people_still_fr
     solves = []
     real_submit = run.submit
     monkeypatch.setattr(run, "submit", lambda sub, *a: solves.append(sub) or real_submit(sub, *a))
+    real_likeliest, chosen = dive._likeliest, []
+    monkeypatch.setattr(dive, "_likeliest", lambda *a, **k: chosen.append(real_likeliest(*a, **k)) or chosen[-1])
     roster = dive.dive(master, list(station.people), run, plan, time.monotonic() + 60)
     _assert_keeps_every_rule(instance, station, start, roster)
     planned = [sub for sub in solves if len(sub.people) > 1]  # pricing solves a person at a time
     assert len(planned) == 1
     free = {p.person_id for p in planned[0].people}
-    assert len(free) == len(station.people) - math.ceil(dive.FIX_SHARE * len(station.people))
+    # One step fixed a share (and anyone the LP took whole); the hint took every free person's likeliest.
+    step, hint = chosen
+    assert len(step) >= math.ceil(dive.FIX_SHARE * len(station.people))
+    assert free == {p.person_id for p in station.people} - set(step) == set(hint)
     assert all(_on_a_column(master, roster, p.person_id) for p in station.people if p.person_id not in free)
     # CP-SAT planned the free people whole (Instance3 is small): no other roster of theirs does
     # better around those fixed, their first-pass one included.

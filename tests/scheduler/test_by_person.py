@@ -387,3 +387,47 @@ def test_when_the_time_is_short_the_first_pass_presolves_lightly(monkeypatch):
     assert by_person._first_pass(plan, list(station.people), run) is None
     assert all(light for _, _, light in run.calls)
     assert sorted({round(seconds, 6) for _, seconds, _ in run.calls}) == [0.7, 2.8]  # again with 4 times as many
+
+
+def _plan_with_requests(*requests: Request, availability: str = ""):
+    """Three police officers: p1 on Monday's night, p3 on Monday's day in g1, p2 off; `requests` added."""
+    station = replace(_police_station(availability=availability), requests=requests)
+    plan = by_person._Plan(station, WEEK, 7, 1, None, None, None)
+    plan.rosters = {"p1": [Assignment(WEEK, "night", "g1", "p1")], "p2": [],
+                    "p3": [Assignment(WEEK, "day", "g1", "p3")]}
+    return plan
+
+
+def test_a_neighbourhood_around_a_shift_asked_for_holds_the_person_and_whoever_works_it_that_day():
+    plan = _plan_with_requests(Request("p2", WEEK, "night", "on", 2),
+                               Request("p1", WEEK, "night", "on", 1))  # met: never a target
+    people = list(plan.station.people)
+    assert plan.unmet_requests() == [plan.station.requests[0]]
+    for seed in range(5):
+        few, date = by_person._around_request(plan, people, 4, random.Random(seed))
+        assert [p.person_id for p in few] == ["p2", "p1"] and date == WEEK  # p3 works the day shift
+
+
+def test_a_neighbourhood_around_a_shift_asked_off_holds_the_person_and_who_could_take_their_place():
+    plan = _plan_with_requests(Request("p3", WEEK, "day", "off", 3))
+    people = list(plan.station.people)
+    partners = {by_person._around_request(plan, people, 2, random.Random(seed))[0][1].person_id for seed in range(20)}
+    assert partners == {"p1", "p2"}
+    assert all(by_person._around_request(plan, people, 4, random.Random(seed))[0][0].person_id == "p3"
+               for seed in range(5))
+
+
+def test_requests_that_cannot_be_met_or_whose_person_is_busy_are_not_targeted(monkeypatch):
+    plan = _plan_with_requests(Request("p2", WEEK, "night", "on", 2), availability="p2 mon * unavailable")
+    people = list(plan.station.people)
+    assert plan.unmet_requests() and by_person._around_request(plan, people, 4, random.Random(1)) is None
+    plan = _plan_with_requests(Request("p2", WEEK, "night", "on", 2))
+    free = [p for p in people if p.person_id != "p2"]  # p2 is in a running neighbourhood
+    assert by_person._around_request(plan, free, 4, random.Random(1)) is None
+    # _pick falls back to people at random, around no date
+    monkeypatch.setattr(by_person, "TARGETED", 0.0)
+    monkeypatch.setattr(by_person, "AROUND_REQUEST", 1.0)
+    few, date, aim = by_person._pick(plan, free, 2, random.Random(1))
+    assert date is None and len(few) == 2 and aim == "random"
+    few, date, aim = by_person._pick(plan, people, 3, random.Random(1))
+    assert aim == "request" and date == WEEK and [p.person_id for p in few[:2]] == ["p2", "p1"] and len(set(map(id, few))) == 3

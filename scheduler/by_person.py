@@ -38,7 +38,7 @@ from . import columns
 from .formulation import calendar_weekends, under_weight
 from .history import History
 from .horizon import demand_in_force, horizon_dates
-from .model import Assignment, Availability, Person, Request, Station, slot_status
+from .model import Assignment, Availability, Person, Station, slot_status
 from .result import Progress, ProgressCallback, Result, SolveStatus, StopToken
 from .sub_solves import runner
 
@@ -106,9 +106,6 @@ ON_WEEKENDS = IN_WINDOW
 WEEKENDS = "weekends"
 WINDOW_DAYS = 14
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
-# Share built around a request the roster leaves unmet, with people who could trade that shift with
-# the person who asked (where the cover cannot get better, the requests are what is left to win).
-AROUND_REQUEST = 0.25
 FEW_SECONDS = 3.0
 STALLED_ROUNDS = 3  # without a time limit, stop after this many neighbourhoods per person bring nothing
 CHECK_RESERVE = 0.05  # share of the time kept for the checker on the whole station
@@ -249,32 +246,19 @@ class _Plan:
         self.weekends = calendar_weekends(self.dates)
         self.weekend_dates = {self.dates[d] for days in self.weekends for d in days}
         self.status = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
-        self.requests = [r for r in station.requests if r.date in set(self.dates)]
 
     def short(self) -> list[tuple[str, dt.date, str]]:
         """(grid, date, shift) where a demand row is below its min with everyone's roster."""
         there = _present(self.station, [a for r in self.rosters.values() for a in r])
         return [key for key, rows in self.demand.items() if any(_covered(row, there.get(key, [])) < row.min for row in rows)]
 
-    def unmet_requests(self) -> list[Request]:
-        """The requests in the horizon that everyone's current roster leaves unmet."""
-        worked = {(a.person_id, a.date, a.shift_id) for r in self.rosters.values() for a in r}
-        return [r for r in self.requests if ((r.person_id, r.date, r.shift_id) in worked) != (r.request == "on")]
-
-    def working(self, date: dt.date) -> list[Assignment]:
-        """Everyone's assignments on a date."""
-        return [a for r in self.rosters.values() for a in r if a.date == date]
-
     def can_cover(self, person: Person, key: tuple[str, dt.date, str], caps: dict | None = None) -> bool:
         """The person may work there: available, a shift type they may work, a row of their role."""
         _grid, date, shift_id = key
-        return self.may_work(person, date, shift_id, caps) and any(row.role in (None, person.role)
-                                                                    for row in self.demand[key])
-
-    def may_work(self, person: Person, date: dt.date, shift_id: str, caps: dict | None = None) -> bool:
-        """Available then, and a shift type they may work."""
         caps = self.station.shift_type_caps(person) if caps is None else caps
-        return slot_status(self.status, person.person_id, date, shift_id) != "unavailable" and caps.get(shift_id) != 0
+        if slot_status(self.status, person.person_id, date, shift_id) == "unavailable" or caps.get(shift_id) == 0:
+            return False
+        return any(row.role in (None, person.role) for row in self.demand[key])
 
     def coverable(self, person: Person) -> list[tuple[str, dt.date, str]]:
         """Every place the person may work (see can_cover)."""
@@ -326,7 +310,6 @@ class _Move:
     current: list[Assignment]  # the few's rosters when drawn; nobody else re-plans them meanwhile
     version: int
     began: float
-    aim: str  # what the few were drawn around: "short", "request" or "random" (for the log)
 
 
 def solve_by_person(
@@ -562,7 +545,7 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
     free = [p for p in people if p.person_id not in busy]
     if not free:
         return None
-    few, around, aim = _pick(plan, free, sizes[size], rng)
+    few, around = _pick(plan, free, sizes[size], rng)
     window = None
     if window_days == WEEKENDS:
         window = plan.weekend_dates
@@ -571,7 +554,7 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
         first = min(max(0, day - window_days // 2), plan.days - window_days)
         window = set(plan.dates[first:first + window_days])
     sub, current = plan.few_station(few, window)
-    return _Move(few, kind, window, sub, current, plan.version, time.monotonic(), aim)
+    return _Move(few, kind, window, sub, current, plan.version, time.monotonic())
 
 
 def _weekends_capped(station: Station) -> bool:
@@ -593,7 +576,7 @@ def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:
     current = plan.price(sub, move.current)
     # CP-SAT's objective is at least the new roster's cost (its terms are not settled exactly).
     new = plan.price(sub, result.roster) if stale or result.objective < current.objective else current
-    log.debug("by person: %d people (%s), window %s, %s in %.1f s, %d -> %d", len(move.few), move.aim,
+    log.debug("by person: %d people, window %s, %s in %.1f s, %d -> %d", len(move.few),
               len(move.window) if move.window else None, result.status.value, time.monotonic() - move.began,
               current.objective, new.objective)
     if not (new.ok and new.objective < current.objective):
@@ -605,48 +588,15 @@ def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:
     return current.objective - new.objective
 
 
-def _pick(plan: _Plan, people: list[Person], n: int, rng: random.Random) -> tuple[list[Person], dt.date | None, str]:
-    """`n` people to re-plan: around a place left short (TARGETED of the time) or a request left
-    unmet (AROUND_REQUEST), with people who could change it among them (and the date to centre a
-    window on, and which of the three); else at random."""
+def _pick(plan: _Plan, people: list[Person], n: int, rng: random.Random) -> tuple[list[Person], dt.date | None]:
+    """`n` people to re-plan: half of the time around a place left short, with people who could
+    cover it among them (and the date to centre a window on); else at random."""
     n = min(n, len(people))
-    draw = rng.random()
-    aim = "short" if draw < TARGETED else "request" if draw < TARGETED + AROUND_REQUEST else "random"
-    around = _around_short(plan, people, n, rng) if aim == "short" else \
-        _around_request(plan, people, n, rng) if aim == "request" else None
-    if around is None:
-        return rng.sample(people, n), None, "random"
-    few, date = around
-    rest = [p for p in people if p not in few]
-    return few + rng.sample(rest, n - len(few)), date, aim
-
-
-def _around_short(plan: _Plan, people: list[Person], n: int, rng: random.Random):
-    """Up to half of the `n` among the people who could cover a place left short, and its date."""
-    short = plan.short()
+    short = plan.short() if rng.random() < TARGETED else []
     if not short:
-        return None
+        return rng.sample(people, n), None
     key = rng.choice(short)
     able = [p for p in people if plan.can_cover(p, key)]
-    return rng.sample(able, min(len(able), max(1, n // 2))), key[1]
-
-
-def _around_request(plan: _Plan, people: list[Person], n: int, rng: random.Random):
-    """The person of a request left unmet and up to half of the `n` (one at least) among those who
-    could trade with them: for a shift asked for, those working it that day; for a shift asked off, those who
-    could take the person's place. None when no free person has a request unmet."""
-    by_id = {p.person_id: p for p in people}
-    unmet = [r for r in plan.unmet_requests() if r.person_id in by_id
-             and (r.request == "off" or plan.may_work(by_id[r.person_id], r.date, r.shift_id))]
-    if not unmet:
-        return None
-    request = rng.choice(unmet)
-    person = by_id[request.person_id]
-    if request.request == "on":
-        partners = {a.person_id for a in plan.working(request.date) if a.shift_id == request.shift_id}
-        able = [p for p in people if p.person_id in partners]
-    else:
-        place = next(a for a in plan.rosters[person.person_id] if a.date == request.date)
-        able = [p for p in people if p is not person and plan.can_cover(p, (place.grid_id, place.date, place.shift_id))]
-    partners = rng.sample(able, min(len(able), n - 1, max(1, n // 2)))
-    return [person, *partners], request.date
+    few = rng.sample(able, min(len(able), max(1, n // 2)))
+    rest = [p for p in people if p not in few]
+    return few + rng.sample(rest, n - len(few)), key[1]

@@ -107,6 +107,9 @@ WEEKENDS = "weekends"
 WINDOW_DAYS = 14
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
+# A kind's neighbourhoods grow only while CP-SAT proves them optimal within this share of their
+# seconds: those it proves near the limit gain less a second than the size below them.
+GROW_WITHIN = 1 / 3
 STALLED_ROUNDS = 3  # without a time limit, stop after this many neighbourhoods per person bring nothing
 CHECK_RESERVE = 0.05  # share of the time kept for the checker on the whole station
 SEED = 2026
@@ -502,7 +505,7 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
     # Kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
     # totals need), more people over a window of days (what swapping shifts on a day needs), and on
     # long horizons with a most weekends rule, more people on every weekend day (who works which
-    # weekend). Each grows while CP-SAT proves its models in time and shrinks when it does not.
+    # weekend). Each grows while CP-SAT proves its models well within their time (_next_size).
     long = plan.days >= 2 * WINDOW_DAYS
     kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
         + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else [])
@@ -525,9 +528,7 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
             move = running.pop(future)
             result = future.result()
             stalled += 1
-            sizes = kinds[move.kind][0]
-            size[move.kind] = min(size[move.kind] + 1, len(sizes) - 1) if result.status is SolveStatus.OPTIMAL \
-                else max(size[move.kind] - 1, 0)
+            size[move.kind] = _next_size(size[move.kind], len(kinds[move.kind][0]), result)
             gain = _keep_if_better(plan, move, result)
             if gain:
                 objective -= gain
@@ -536,6 +537,14 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
                     plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))
                 if plan.bound is not None and objective <= plan.bound:
                     plan.deadline = time.monotonic()  # proven optimal: hand out no more moves
+
+
+def _next_size(size: int, sizes: int, result: Result) -> int:
+    """A kind's next size (an index into its `sizes`): larger when CP-SAT proved the last one
+    optimal within GROW_WITHIN of its seconds, smaller when it did not prove it, else the same."""
+    if result.status is not SolveStatus.OPTIMAL:
+        return max(size - 1, 0)
+    return min(size + 1, sizes - 1) if result.wall_time <= GROW_WITHIN * FEW_SECONDS else size
 
 
 def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, running, rng) -> _Move | None:

@@ -387,3 +387,18 @@ def test_when_the_time_is_short_the_first_pass_presolves_lightly(monkeypatch):
     assert by_person._first_pass(plan, list(station.people), run) is None
     assert all(light for _, _, light in run.calls)
     assert sorted({round(seconds, 6) for _, seconds, _ in run.calls}) == [0.7, 2.8]  # again with 4 times as many
+
+
+def test_a_kind_grows_only_while_its_neighbourhoods_are_proven_optimal_well_within_their_seconds():
+    quick = by_person.GROW_WITHIN * by_person.FEW_SECONDS / 2
+    slow = (by_person.GROW_WITHIN + 1) / 2 * by_person.FEW_SECONDS  # proven, but near the limit
+
+    def proven(wall):
+        return Result(SolveStatus.OPTIMAL, "cpsat", wall_time=wall)
+
+    assert by_person._next_size(1, 4, proven(quick)) == 2
+    assert by_person._next_size(3, 4, proven(quick)) == 3  # the largest stays the largest
+    assert by_person._next_size(1, 4, proven(slow)) == 1
+    assert by_person._next_size(1, 4, Result(SolveStatus.FEASIBLE, "cpsat", wall_time=quick)) == 0
+    assert by_person._next_size(0, 4, Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=slow)) == 0
+

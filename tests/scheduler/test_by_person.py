@@ -401,4 +401,3 @@ def test_a_kind_grows_only_while_its_neighbourhoods_are_proven_optimal_well_with
     assert by_person._next_size(1, 4, proven(slow)) == 1
     assert by_person._next_size(1, 4, Result(SolveStatus.FEASIBLE, "cpsat", wall_time=quick)) == 0
     assert by_person._next_size(0, 4, Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=slow)) == 0
-

@@ -1,0 +1,64 @@
+"""What each kind of neighbourhood gained, in all and per 100 s, from a runlog.py log run with
+DEBUG=by_person:
+
+    python3 benchmarks/tools/kinds.py out/i20.log
+
+Kinds: `few` (a few people over the whole horizon), `window` (a window of days), `weekends` (every
+weekend day); by size (people), with how many were tried, kept, proven optimal and their seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+# by_person._keep_if_better's debug line, after logging's "%(relativeCreated)8.0f %(name)s " prefix
+LINE = re.compile(r"^\s*(\d+) scheduler\.by_person by person: (\d+) people, window (\S+), (\w+) in ([\d.]+) s, "
+                  r"(\d+) -> (\d+)")
+WINDOW_DAYS = "14"
+
+
+@dataclass
+class Tally:
+    tried: int = 0
+    kept: int = 0
+    gain: int = 0
+    optimal: int = 0
+    seconds: float = 0.0
+
+
+def kind_of(window: str) -> str:
+    return "few" if window == "None" else "window" if window == WINDOW_DAYS else "weekends"
+
+
+def tally(lines) -> tuple[dict[tuple[str, int], Tally], dict[int, Counter]]:
+    """By (kind, people): the neighbourhoods' tally; by 100 s band: each kind's gain."""
+    kinds: dict[tuple[str, int], Tally] = defaultdict(Tally)
+    bands: dict[int, Counter] = defaultdict(Counter)
+    for line in lines:
+        m = LINE.match(line)
+        if not m:
+            continue
+        ms, people, window, status, seconds, before, after = m.groups()
+        kind, gain = kind_of(window), max(0, int(before) - int(after))
+        t = kinds[(kind, int(people))]
+        t.tried += 1
+        t.kept += gain > 0
+        t.gain += gain
+        t.optimal += status == "optimal"
+        t.seconds += float(seconds)
+        bands[int(ms) // 100_000][kind] += gain
+    return kinds, bands
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        kinds, bands = tally(handle)
+    print("kind     people  tried  kept  optimal  gain  gain/try  s/try")
+    for (kind, people), t in sorted(kinds.items()):
+        print(f"{kind:8} {people:6} {t.tried:6} {t.kept:5} {t.optimal:8} {t.gain:5} {t.gain / t.tried:9.1f}"
+              f" {t.seconds / t.tried:6.1f}")
+    for band in sorted(bands):
+        print(f"{band * 100}-{band * 100 + 100} s", dict(bands[band]))

@@ -110,6 +110,9 @@ FEW_SECONDS = 3.0
 # A kind's neighbourhoods grow only while CP-SAT proves them optimal within this share of their
 # seconds: those it proves near the limit gain less a second than the size below them.
 GROW_WITHIN = 1 / 3
+# And only when the last one gained nothing: a size that still finds better rosters is not yet
+# exhausted (GROW_ON_GAIN True: they grew on every quick proof, gain or not).
+GROW_ON_GAIN = False
 STALLED_ROUNDS = 3  # without a time limit, stop after this many neighbourhoods per person bring nothing
 CHECK_RESERVE = 0.05  # share of the time kept for the checker on the whole station
 SEED = 2026
@@ -505,7 +508,8 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
     # Kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
     # totals need), more people over a window of days (what swapping shifts on a day needs), and on
     # long horizons with a most weekends rule, more people on every weekend day (who works which
-    # weekend). Each grows while CP-SAT proves its models well within their time (_next_size).
+    # weekend). Each grows while CP-SAT proves its models well within their time and they gain
+    # nothing (_next_size).
     long = plan.days >= 2 * WINDOW_DAYS
     kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
         + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else [])
@@ -528,8 +532,8 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
             move = running.pop(future)
             result = future.result()
             stalled += 1
-            size[move.kind] = _next_size(size[move.kind], len(kinds[move.kind][0]), result)
             gain = _keep_if_better(plan, move, result)
+            size[move.kind] = _next_size(size[move.kind], len(kinds[move.kind][0]), result, gain)
             if gain:
                 objective -= gain
                 stalled = 0
@@ -539,11 +543,14 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
                     plan.deadline = time.monotonic()  # proven optimal: hand out no more moves
 
 
-def _next_size(size: int, sizes: int, result: Result) -> int:
-    """A kind's next size (an index into its `sizes`): larger when CP-SAT proved the last one
-    optimal within GROW_WITHIN of its seconds, smaller when it did not prove it, else the same."""
+def _next_size(size: int, sizes: int, result: Result, gain: int) -> int:
+    """A kind's next size (an index into its `sizes`): smaller when CP-SAT did not prove the last
+    one optimal; larger when it proved it optimal within GROW_WITHIN of its seconds and it gained
+    nothing (GROW_ON_GAIN: whether or not it gained); else the same."""
     if result.status is not SolveStatus.OPTIMAL:
         return max(size - 1, 0)
+    if gain and not GROW_ON_GAIN:
+        return size
     return min(size + 1, sizes - 1) if result.wall_time <= GROW_WITHIN * FEW_SECONDS else size
 
 

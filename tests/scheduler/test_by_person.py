@@ -389,15 +389,19 @@ def test_when_the_time_is_short_the_first_pass_presolves_lightly(monkeypatch):
     assert sorted({round(seconds, 6) for _, seconds, _ in run.calls}) == [0.7, 2.8]  # again with 4 times as many
 
 
-def test_a_kind_grows_only_while_its_neighbourhoods_are_proven_optimal_well_within_their_seconds():
+def test_a_kind_grows_only_while_its_neighbourhoods_are_proven_optimal_well_within_their_seconds_and_gain_nothing(
+        monkeypatch):
     quick = by_person.GROW_WITHIN * by_person.FEW_SECONDS / 2
     slow = (by_person.GROW_WITHIN + 1) / 2 * by_person.FEW_SECONDS  # proven, but near the limit
 
     def proven(wall):
         return Result(SolveStatus.OPTIMAL, "cpsat", wall_time=wall)
 
-    assert by_person._next_size(1, 4, proven(quick)) == 2
-    assert by_person._next_size(3, 4, proven(quick)) == 3  # the largest stays the largest
-    assert by_person._next_size(1, 4, proven(slow)) == 1
-    assert by_person._next_size(1, 4, Result(SolveStatus.FEASIBLE, "cpsat", wall_time=quick)) == 0
-    assert by_person._next_size(0, 4, Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=slow)) == 0
+    assert by_person._next_size(1, 4, proven(quick), gain=0) == 2
+    assert by_person._next_size(3, 4, proven(quick), gain=0) == 3  # the largest stays the largest
+    assert by_person._next_size(1, 4, proven(slow), gain=0) == 1
+    assert by_person._next_size(1, 4, proven(quick), gain=5) == 1  # it still gains at this size: stay
+    assert by_person._next_size(1, 4, Result(SolveStatus.FEASIBLE, "cpsat", wall_time=quick), gain=5) == 0
+    assert by_person._next_size(0, 4, Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=slow), gain=0) == 0
+    monkeypatch.setattr(by_person, "GROW_ON_GAIN", True)
+    assert by_person._next_size(1, 4, proven(quick), gain=5) == 2

@@ -43,12 +43,17 @@ def test_kinds_counts_every_neighbourhood_the_engine_logs(monkeypatch):
     handler.setFormatter(logging.Formatter("%(relativeCreated)8.0f %(name)s %(message)s"))  # runlog.py's
     handler.emit = lambda record: lines.append(handler.format(record))
     logger = logging.getLogger("scheduler.by_person")
-    monkeypatch.setattr(logger, "level", logging.DEBUG)
+    # Other tests may have left it disabled (Alembic's logging config disables the loggers it finds).
+    monkeypatch.setattr(logger, "disabled", False)
+    monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)  # not setattr: setLevel also clears the loggers' cached levels
     logger.addHandler(handler)
     try:
         result = by_person.solve_by_person(station, start, time_limit=6, days=inst.horizon, workers=1)
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     summary = next(re.search(r"(\d+) neighbourhoods, (\d+) kept", line) for line in lines if "kept" in line)
     tally, bands = kinds.tally(lines)
     assert sum(t.tried for t in tally.values()) == int(summary[1]) > 0

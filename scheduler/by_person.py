@@ -505,14 +505,7 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
     if plan.progress:
         plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))
     rng = random.Random(SEED)
-    # Kinds of neighbourhood, taken in turn: a few people over the whole horizon (what a person's
-    # totals need), more people over a window of days (what swapping shifts on a day needs), and on
-    # long horizons with a most weekends rule, more people on every weekend day (who works which
-    # weekend). Each grows while CP-SAT proves its models well within their time and they gain
-    # nothing (_next_size).
-    long = plan.days >= 2 * WINDOW_DAYS
-    kinds = [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
-        + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else [])
+    kinds = _kinds(plan)  # taken in turn
     size = [0] * len(kinds)
     step = stalled = 0
     running: dict = {}
@@ -541,6 +534,17 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
                     plan.progress(Progress(time.monotonic() - plan.started, objective, plan.bound))
                 if plan.bound is not None and objective <= plan.bound:
                     plan.deadline = time.monotonic()  # proven optimal: hand out no more moves
+
+
+def _kinds(plan: _Plan) -> list[tuple[tuple[int, ...], int | str | None]]:
+    """The kinds of neighbourhood for this station, each (its sizes, its window): a few people over
+    the whole horizon (what a person's totals need), more people over a window of days (what
+    swapping shifts on a day needs), and on long horizons with a most weekends rule, more people on
+    every weekend day (who works which weekend). Each grows while CP-SAT proves its models well
+    within their time and they gain nothing (_next_size)."""
+    long = plan.days >= 2 * WINDOW_DAYS
+    return [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
+        + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else [])
 
 
 def _next_size(size: int, sizes: int, result: Result, gain: int) -> int:

@@ -1,5 +1,6 @@
 """Where a neighbourhood's time goes: drawing it (building the few's station) against CP-SAT, for
-the smallest and largest size of each kind, from a saved roster; then cProfile's top lines.
+the smallest and largest size of each kind the engine uses there, from a saved roster; then
+cProfile's top lines.
 
     python3 benchmarks/tools/move_profile.py Instance20 out/i20.csv
 """
@@ -21,9 +22,7 @@ if __name__ == "__main__":
     inst, station, start = lab.instance(sys.argv[1])
     plan = lab.plan_from(station, start, inst.horizon, lab.roster(sys.argv[2], start))
     people, rng, profile = list(station.people), random.Random(1), cProfile.Profile()
-    shapes = [(by_person.FEW, None), (by_person.IN_WINDOW, by_person.WINDOW_DAYS),
-              (by_person.ON_WEEKENDS, by_person.WEEKENDS)]
-    for kind, shape in enumerate(shapes):
+    for kind, shape in enumerate(by_person._kinds(plan)):  # the kinds the engine draws for this station
         for size in (0, len(shape[0]) - 1):
             began = time.monotonic()
             move = by_person._next_move(plan, people, kind, shape, size, [], rng)

@@ -43,7 +43,7 @@ def test_kinds_counts_every_neighbourhood_the_engine_logs(monkeypatch):
     handler.setFormatter(logging.Formatter("%(relativeCreated)8.0f %(name)s %(message)s"))  # runlog.py's
     handler.emit = lambda record: lines.append(handler.format(record))
     logger = logging.getLogger("scheduler.by_person")
-    # Other tests may have left it disabled (Alembic's logging config disables the loggers it finds).
+    # Whatever earlier tests left: the logger disabled, logging.disable, or its level cached as off.
     monkeypatch.setattr(logger, "disabled", False)
     monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
     level = logger.level

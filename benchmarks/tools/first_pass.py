@@ -9,22 +9,15 @@ objective and terms.
 
 from __future__ import annotations
 
-import argparse
 import time
 from statistics import fmean
 
 import lab
 
 from scheduler import by_person
-from scheduler.curtois import evaluate, write_solution
-from scheduler.curtois_station import from_roster
 
 if __name__ == "__main__":  # the worker processes import this file again
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("name")
-    parser.add_argument("seconds", type=float)
-    parser.add_argument("settings", nargs="*", help="module.CONST=value, set before the run")
-    parser.add_argument("--save", help="write the first roster here (staff_id,day,shift_id)")
+    parser = lab.arguments(__doc__, save=True)
     args = parser.parse_args()
     lab.set_constants(args.settings)
     solves: list[tuple[float, float, bool]] = []
@@ -41,10 +34,7 @@ if __name__ == "__main__":  # the worker processes import this file again
     began = time.monotonic()
     result = by_person.solve_by_person(station, start, time_limit=args.seconds, days=inst.horizon, workers=2)
     wall = time.monotonic() - began
-    triples = from_roster(result.roster, start)
-    if args.save:
-        write_solution(args.save, triples)
-    ev = evaluate(inst, triples)
+    ev = lab.evaluated(inst, result.roster, start, args.save)
     again = len(solves) - len(station.people)
     print(f"{len(station.people)} people, {len(solves)} solves ({again} again), first roster after {wall:.1f} s")
     print(f"CP-SAT seconds given: mean {fmean(s for _w, s, _ in solves):.2f}; wall: mean "

@@ -7,6 +7,7 @@ of the product. Run them from the project root, e.g. `python3 benchmarks/tools/r
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import importlib
 import sys
@@ -16,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from scheduler import by_person  # noqa: E402
-from scheduler.curtois import CurtoisInstance, parse_instance, read_solution  # noqa: E402
-from scheduler.curtois_station import GRID, to_station  # noqa: E402
+from scheduler.curtois import CurtoisInstance, Evaluation, evaluate, parse_instance, read_solution, write_solution  # noqa: E402
+from scheduler.curtois_station import GRID, from_roster, to_station  # noqa: E402
 from scheduler.model import Assignment, Station  # noqa: E402
 
 CURTOIS = ROOT.parent / "shared" / "bench" / "curtois"
@@ -34,6 +35,27 @@ def instance(name: str) -> tuple[CurtoisInstance, Station, dt.date]:
 def roster(solution: str, start: dt.date) -> list[Assignment]:
     """A solution file (`staff_id,day,shift_id`) as the engine's assignments."""
     return [Assignment(start + dt.timedelta(days=d), s, GRID, p) for p, d, s in read_solution(solution)]
+
+
+def arguments(doc: str, solution: bool = False, save: bool = False) -> argparse.ArgumentParser:
+    """The tools' command line: NAME [SOLUTION] SECONDS [module.CONST=value ...] [--save SOL.csv]."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name")
+    if solution:
+        parser.add_argument("solution")
+    parser.add_argument("seconds", type=float)
+    parser.add_argument("settings", nargs="*", help="module.CONST=value, set before the run")
+    if save:
+        parser.add_argument("--save", help="write the roster here (staff_id,day,shift_id)")
+    return parser
+
+
+def evaluated(inst: CurtoisInstance, assignments: list[Assignment], start: dt.date, save: str | None = None) -> Evaluation:
+    """The benchmark's own evaluation of a roster, written to `save` first when given."""
+    triples = from_roster(assignments, start)
+    if save:
+        write_solution(save, triples)
+    return evaluate(inst, triples)
 
 
 def plan_from(station: Station, start: dt.date, days: int, assignments: list[Assignment],

@@ -6,31 +6,24 @@ what the neighbourhoods still gain from there, with solver constants set for the
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import lab
 
 from scheduler import by_person
-from scheduler.curtois import evaluate
-from scheduler.curtois_station import from_roster
 
 if __name__ == "__main__":  # the worker processes import this file again
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("name")
-    parser.add_argument("solution")
-    parser.add_argument("seconds", type=float)
-    parser.add_argument("settings", nargs="*", help="module.CONST=value, set before the run")
+    parser = lab.arguments(__doc__, solution=True)
     parser.add_argument("--seed", type=int, default=by_person.SEED)
     args = parser.parse_args()
     lab.set_constants(args.settings + [f"by_person.SEED={args.seed}"])
     by_person._columns_bound = lambda *a: None
     inst, station, start = lab.instance(args.name)
     roster = lab.roster(args.solution, start)
-    before = evaluate(inst, from_roster(roster, start)).objective
+    before = lab.evaluated(inst, roster, start).objective
     began = time.monotonic()
     result = by_person.solve_by_person(station, start, time_limit=args.seconds, days=inst.horizon, workers=2,
                                        start=roster)
-    ev = evaluate(inst, from_roster(result.roster, start))
+    ev = lab.evaluated(inst, result.roster, start)
     print(f"{args.name} {' '.join(args.settings)} seed {args.seed}: {before} -> {ev.objective} in "
           f"{time.monotonic() - began:.0f} s; terms {dict(ev.terms)} ok {not ev.violations}")

@@ -10,23 +10,16 @@ and hard rules by the benchmark's own evaluator.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import time
 
 import lab
 
-from scheduler.curtois import evaluate, write_solution
-from scheduler.curtois_station import from_roster
 from scheduler.solve import solve
 
 if __name__ == "__main__":  # the solver's worker processes import this file again
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("name")
-    parser.add_argument("seconds", type=float)
-    parser.add_argument("settings", nargs="*", help="module.CONST=value, set before the run")
-    parser.add_argument("--save", help="write the roster here (staff_id,day,shift_id)")
+    parser = lab.arguments(__doc__, save=True)
     args = parser.parse_args()
     for name, value in lab.set_constants(args.settings):
         print("set", name, "=", value)
@@ -36,9 +29,6 @@ if __name__ == "__main__":  # the solver's worker processes import this file aga
     inst, station, start = lab.instance(args.name)
     began = time.monotonic()
     result = solve(station, start, "cpsat", args.seconds, days=inst.horizon)
-    triples = from_roster(result.roster, start)
-    if args.save:
-        write_solution(args.save, triples)
-    ev = evaluate(inst, triples)
+    ev = lab.evaluated(inst, result.roster, start, args.save)
     print(f"END {args.name} {ev.objective} bound {result.bound} wall {time.monotonic() - began:.1f} "
           f"terms {dict(ev.terms)} ok {not ev.violations}")

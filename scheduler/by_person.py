@@ -105,6 +105,12 @@ IN_WINDOW = (4, 6, 8, 12, 16, 24, 32)  # people re-planned together on WINDOW_DA
 ON_WEEKENDS = IN_WINDOW
 WEEKENDS = "weekends"
 WINDOW_DAYS = 14
+# Many people re-planned together on FEW_DAYS consecutive days: who works which shift on those days,
+# everyone's totals held by the days around them. It trades minutes and requests between many people
+# at once, which the kinds above, a few people at a time or fewer people on more days, do not reach.
+ON_FEW_DAYS = (16, 32, 64, 128, 256)
+FEW_DAYS = 3
+MANY_ON_FEW_DAYS = True
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
 # A kind's neighbourhoods grow only while CP-SAT proves them optimal within this share of their
@@ -540,11 +546,12 @@ def _kinds(plan: _Plan) -> list[tuple[tuple[int, ...], int | str | None]]:
     """The kinds of neighbourhood for this station, each (its sizes, its window): a few people over
     the whole horizon (what a person's totals need), more people over a window of days (what
     swapping shifts on a day needs), and on long horizons with a most weekends rule, more people on
-    every weekend day (who works which weekend). Each grows while CP-SAT proves its models well
+    every weekend day (who works which weekend); and many people on a few days. Each grows while CP-SAT proves its models well
     within their time and they gain nothing (_next_size)."""
     long = plan.days >= 2 * WINDOW_DAYS
     return [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
-        + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else [])
+        + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else []) \
+        + ([(ON_FEW_DAYS, FEW_DAYS)] if MANY_ON_FEW_DAYS and plan.days >= 2 * FEW_DAYS else [])
 
 
 def _next_size(size: int, sizes: int, result: Result, gain: int) -> int:

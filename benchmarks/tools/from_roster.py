@@ -3,7 +3,8 @@ engine's own search would (by_person's moves and keep rule): what a shape gains 
 
     python3 benchmarks/tools/from_roster.py Instance20 out/i20.csv 90 --days all --people 3
 
---days: all (the whole horizon), weekends (every Saturday and Sunday), fri-mon, thu-tue.
+--days: all (the whole horizon), weekends (every Saturday and Sunday), fri-mon, thu-tue, or a number
+N: N consecutive days drawn afresh each time. --people 0: everyone.
 """
 
 from __future__ import annotations
@@ -25,25 +26,36 @@ if __name__ == "__main__":  # the worker processes import this file again
     parser.add_argument("name")
     parser.add_argument("solution")
     parser.add_argument("seconds", type=float)
-    parser.add_argument("--days", choices=WEEKDAYS, default="all")
+    parser.add_argument("--days", default="all", help="|".join(WEEKDAYS) + " or a number of days")
     parser.add_argument("--people", type=int, default=3)
     parser.add_argument("--each", type=float, default=by_person.FEW_SECONDS, help="CP-SAT seconds per neighbourhood")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save", help="write the roster here (staff_id,day,shift_id)")
     args = parser.parse_args()
     inst, station, start = lab.instance(args.name)
     plan = lab.plan_from(station, start, inst.horizon, lab.roster(args.solution, start))
-    weekdays = WEEKDAYS[args.days]
-    window = None if weekdays is None else {d for d in plan.dates if d.weekday() in weekdays}
     people, rng = list(station.people), random.Random(args.seed)
+    size = args.people or len(people)
+
+    def window() -> set | None:
+        if args.days.isdigit():
+            first = rng.randrange(len(plan.dates) - int(args.days) + 1)
+            return set(plan.dates[first:first + int(args.days)])
+        weekdays = WEEKDAYS[args.days]
+        return None if weekdays is None else {d for d in plan.dates if d.weekday() in weekdays}
+
     run = runner(2, 1000.0, None)
     before, began, running, optimal = plan.cost(), time.monotonic(), {}, 0
     try:
         while running or time.monotonic() - began < args.seconds:
             while len(running) < run.capacity and time.monotonic() - began < args.seconds:
                 busy = {p.person_id for move in running.values() for p in move.few}
-                few = rng.sample([p for p in people if p.person_id not in busy], args.people)
-                sub, current = plan.few_station(few, window)
-                move = by_person._Move(few, 0, window, sub, current, plan.version, time.monotonic())
+                free = [p for p in people if p.person_id not in busy]
+                if len(free) < size:
+                    break
+                few, days = rng.sample(free, size), window()
+                sub, current = plan.few_station(few, days)
+                move = by_person._Move(few, 0, days, sub, current, plan.version, time.monotonic())
                 running[run.submit(sub, start, inst.horizon, args.each, current)] = move
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
@@ -54,3 +66,4 @@ if __name__ == "__main__":  # the worker processes import this file again
         run.close()
     print(f"{args.days}, {args.people} people: {before} -> {plan.cost()} in {time.monotonic() - began:.0f} s; "
           f"tried {plan.tried}, kept {plan.kept}, proven {optimal}")
+    print("terms", lab.evaluated(inst, [a for r in plan.rosters.values() for a in r], start, args.save).terms)

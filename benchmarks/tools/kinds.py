@@ -4,7 +4,7 @@ DEBUG=by_person:
     python3 benchmarks/tools/kinds.py out/i20.log
 
 Kinds: `few` (a few people over the whole horizon), `window` (a window of days), `weekends` (every
-weekend day); by size (people), with how many were tried, kept, proven optimal and their seconds.
+weekend day), `few days` (many people on a few days); by size (people), with how many were tried, kept, proven optimal and their seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from scheduler import by_person
 LINE = re.compile(r"^\s*(\d+) scheduler\.by_person by person: (\d+) people, window (\S+), (\w+) in ([\d.]+) s, "
                   r"(\d+) -> (\d+)")
 WINDOW_DAYS = str(by_person.WINDOW_DAYS)  # how a window neighbourhood shows in the line
+FEW_DAYS = str(by_person.FEW_DAYS)
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Tally:
 
 
 def kind_of(window: str) -> str:
-    return "few" if window == "None" else "window" if window == WINDOW_DAYS else "weekends"
+    return {"None": "few", WINDOW_DAYS: "window", FEW_DAYS: "few days"}.get(window, "weekends")
 
 
 def tally(lines) -> tuple[dict[tuple[str, int], Tally], dict[int, Counter]]:

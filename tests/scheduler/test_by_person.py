@@ -169,6 +169,9 @@ def test_a_month_re_planned_also_on_windows_of_days_passes_both_checkers(monkeyp
     # Every person has a most weekends rule: the people re-planned on all Saturdays and Sundays too.
     weekends = {start + dt.timedelta(days=d) for d in range(instance.horizon) if d % 7 in (5, 6)}
     assert weekends in windows
+    # And many people on a few consecutive days.
+    few_days = [sorted(w) for w in windows if w is not None and len(w) == by_person.FEW_DAYS]
+    assert few_days and all(w[-1] - w[0] == dt.timedelta(days=by_person.FEW_DAYS - 1) for w in few_days)
     evaluation = evaluate(instance, from_roster(result.roster, start))
     assert evaluation.violations == [] and result.objective == evaluation.objective >= 1716  # best known
 
@@ -267,6 +270,32 @@ def test_a_move_solved_while_another_was_kept_is_priced_against_the_others_as_th
     assert gains[0] > 0 and second.version != plan.version  # the second was solved against old rosters
     after = plan.price(station, [a for r in plan.rosters.values() for a in r])
     assert after.ok and after.objective == whole - sum(gains)
+
+
+@needs_bench
+def test_many_people_on_a_few_days_take_everyone_no_other_move_holds(monkeypatch):
+    """The kind that trades shifts between many people on a few days draws from the people free
+    of the running moves, up to its size, and its days are consecutive dates of the horizon."""
+    instance, station, start = _curtois("Instance4")
+    people = list(station.people)
+    plan = by_person._Plan(station, start, instance.horizon, 2, None, None, None)
+    assert by_person._first_pass(plan, people, sub_solves.InProcess(2, None)) is None
+    kinds = by_person._kinds(plan)
+    kind = kinds.index((by_person.ON_FEW_DAYS, by_person.FEW_DAYS))
+    rng = random.Random(3)
+    few = by_person._next_move(plan, people, 0, kinds[0], 0, [], rng)
+    largest = len(by_person.ON_FEW_DAYS) - 1
+    many = by_person._next_move(plan, people, kind, kinds[kind], largest, [few], rng)
+    held = {p.person_id for p in few.few}
+    assert {p.person_id for p in many.few} == {p.person_id for p in people} - held  # size above the station's
+    dates = sorted(many.window)
+    assert len(dates) == by_person.FEW_DAYS and dates[-1] - dates[0] == dt.timedelta(days=by_person.FEW_DAYS - 1)
+    assert set(dates) <= set(plan.dates)
+    smallest = by_person._next_move(plan, people, kind, kinds[kind], 0, [few], rng)
+    assert len(smallest.few) == min(by_person.ON_FEW_DAYS[0], len(people) - len(held))
+    # Switched off, the kind is not drawn.
+    monkeypatch.setattr(by_person, "MANY_ON_FEW_DAYS", False)
+    assert (by_person.ON_FEW_DAYS, by_person.FEW_DAYS) not in by_person._kinds(plan)
 
 
 def test_the_first_pass_counts_those_still_to_come_at_weekends_by_their_most_weekends(monkeypatch):

@@ -545,9 +545,10 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
 def _kinds(plan: _Plan) -> list[tuple[tuple[int, ...], int | str | None]]:
     """The kinds of neighbourhood for this station, each (its sizes, its window): a few people over
     the whole horizon (what a person's totals need), more people over a window of days (what
-    swapping shifts on a day needs), and on long horizons with a most weekends rule, more people on
-    every weekend day (who works which weekend); and many people on a few days. Each grows while CP-SAT proves its models well
-    within their time and they gain nothing (_next_size)."""
+    swapping shifts on a day needs), on long horizons with a most weekends rule more people on every
+    weekend day (who works which weekend), and many people on a few days (chains of swaps between
+    many people). Each grows while CP-SAT proves its models well within their time and they gain
+    nothing (_next_size)."""
     long = plan.days >= 2 * WINDOW_DAYS
     return [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
         + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else []) \

@@ -259,9 +259,13 @@ class _Plan:
         self.weekend_dates = {self.dates[d] for days in self.weekends for d in days}
         self.status = {(a.person_id, a.date, a.shift_id): a.status for a in station.availability}
 
+    def everyone(self) -> list[Assignment]:
+        """The whole station's roster: everyone's current one."""
+        return [a for r in self.rosters.values() for a in r]
+
     def short(self) -> list[tuple[str, dt.date, str]]:
         """(grid, date, shift) where a demand row is below its min with everyone's roster."""
-        there = _present(self.station, [a for r in self.rosters.values() for a in r])
+        there = _present(self.station, self.everyone())
         return [key for key, rows in self.demand.items() if any(_covered(row, there.get(key, [])) < row.min for row in rows)]
 
     def can_cover(self, person: Person, key: tuple[str, dt.date, str], caps: dict | None = None) -> bool:
@@ -303,7 +307,7 @@ class _Plan:
 
     def cost(self) -> int:
         """The whole station's objective with everyone's current roster."""
-        return self.price(self.station, [a for r in self.rosters.values() for a in r]).objective
+        return self.price(self.station, self.everyone()).objective
 
     def price(self, sub: Station, roster: list[Assignment]):
         from .checker import check_roster
@@ -349,7 +353,7 @@ def solve_by_person(
     finally:
         run.close()
     log.info("by person: first roster after %.1f s; %d neighbourhoods, %d kept", first, plan.tried, plan.kept)
-    roster = sorted(a for r in plan.rosters.values() for a in r)
+    roster = sorted(plan.everyone())
     report = plan.price(station, roster)
     if not report.ok:  # cannot happen by construction; never hand out a roster that breaks a rule
         raise RuntimeError(f"the people's rosters together break {len(report.violations)} rule(s): "

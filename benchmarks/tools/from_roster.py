@@ -66,4 +66,4 @@ if __name__ == "__main__":  # the worker processes import this file again
         run.close()
     print(f"{args.days}, {args.people} people: {before} -> {plan.cost()} in {time.monotonic() - began:.0f} s; "
           f"tried {plan.tried}, kept {plan.kept}, proven {optimal}")
-    print("terms", lab.evaluated(inst, [a for r in plan.rosters.values() for a in r], start, args.save).terms)
+    print("terms", lab.evaluated(inst, plan.everyone(), start, args.save).terms)

@@ -4,7 +4,8 @@ DEBUG=by_person:
     python3 benchmarks/tools/kinds.py out/i20.log
 
 Kinds: `few` (a few people over the whole horizon), `window` (a window of days), `weekends` (every
-weekend day), `few days` (many people on a few days); by size (people), with how many were tried, kept, proven optimal and their seconds.
+weekend day), `few days` (many people on a few days); by size (people), with how many were tried,
+kept, proven optimal and their seconds.
 """
 
 from __future__ import annotations

@@ -111,6 +111,13 @@ WINDOW_DAYS = 14
 ON_FEW_DAYS = (16, 32, 64, 128, 256)
 FEW_DAYS = 3
 MANY_ON_FEW_DAYS = True
+# This share of them on SCATTERED_DAYS single days drawn anywhere in the horizon instead: a person
+# may take a requested shift on one day and give up another far from it, its cover taken by someone
+# else giving up a third, which consecutive days do not hold. A share of the kind's turns, not a
+# kind of its own, which would take turns from the others (docs/solver-notes.md).
+SCATTERED_SHARE = 0.5
+SCATTERED_DAYS = 6
+SCATTERED = "scattered"
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
 # A kind's neighbourhoods grow only while CP-SAT proves them optimal within this share of their
@@ -326,6 +333,7 @@ class _Move:
     current: list[Assignment]  # the few's rosters when drawn; nobody else re-plans them meanwhile
     version: int
     began: float
+    name: str = ""  # the kind's, for the log (KIND_NAMES)
 
 
 def solve_by_person(
@@ -550,9 +558,9 @@ def _kinds(plan: _Plan) -> list[tuple[tuple[int, ...], int | str | None]]:
     """The kinds of neighbourhood for this station, each (its sizes, its window): a few people over
     the whole horizon (what a person's totals need), more people over a window of days (what
     swapping shifts on a day needs), on long horizons with a most weekends rule more people on every
-    weekend day (who works which weekend), and many people on a few days (chains of swaps between
-    many people). Each grows while CP-SAT proves its models well within their time and they gain
-    nothing (_next_size)."""
+    weekend day (who works which weekend), and many people on a few consecutive days or on single
+    days anywhere (chains of swaps between many people). Each grows while CP-SAT proves its models
+    well within their time and they gain nothing (_next_size)."""
     long = plan.days >= 2 * WINDOW_DAYS
     return [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
         + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else []) \
@@ -578,15 +586,24 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
     if not free:
         return None
     few, around = _pick(plan, free, sizes[size], rng)
+    if window_days == FEW_DAYS and plan.days >= 2 * SCATTERED_DAYS and rng.random() < SCATTERED_SHARE:
+        window_days = SCATTERED
     window = None
     if window_days == WEEKENDS:
         window = plan.weekend_dates
+    elif window_days == SCATTERED:  # the short place's date, if any, and others anywhere
+        others = [d for d in plan.dates if d != around]
+        window = set(rng.sample(others, SCATTERED_DAYS - (around is not None))) | ({around} if around else set())
     elif window_days:
         day = plan.dates.index(around) if around else rng.randrange(plan.days)
         first = min(max(0, day - window_days // 2), plan.days - window_days)
         window = set(plan.dates[first:first + window_days])
     sub, current = plan.few_station(few, window)
-    return _Move(few, kind, window, sub, current, plan.version, time.monotonic())
+    return _Move(few, kind, window, sub, current, plan.version, time.monotonic(), KIND_NAMES[window_days])
+
+
+KIND_NAMES = {None: "few", WINDOW_DAYS: "window", WEEKENDS: "weekends", FEW_DAYS: "few days",
+              SCATTERED: "scattered"}  # by their window
 
 
 def _weekends_capped(station: Station) -> bool:
@@ -608,7 +625,7 @@ def _keep_if_better(plan: _Plan, move: _Move, result: Result) -> int:
     current = plan.price(sub, move.current)
     # CP-SAT's objective is at least the new roster's cost (its terms are not settled exactly).
     new = plan.price(sub, result.roster) if stale or result.objective < current.objective else current
-    log.debug("by person: %d people, window %s, %s in %.1f s, %d -> %d", len(move.few),
+    log.debug("by person: %s, %d people, window %s, %s in %.1f s, %d -> %d", move.name, len(move.few),
               len(move.window) if move.window else None, result.status.value, time.monotonic() - move.began,
               current.objective, new.objective)
     if not (new.ok and new.objective < current.objective):

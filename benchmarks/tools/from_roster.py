@@ -38,9 +38,12 @@ if __name__ == "__main__":  # the worker processes import this file again
     size = args.people or len(people)
 
     def window() -> set | None:
-        if args.days.isdigit():
-            first = rng.randrange(len(plan.dates) - int(args.days) + 1)
-            return set(plan.dates[first:first + int(args.days)])
+        if args.days.replace("+", "").isdigit():  # N, or N+M: blocks of consecutive days drawn afresh
+            days = set()
+            for n in map(int, args.days.split("+")):
+                first = rng.randrange(len(plan.dates) - n + 1)
+                days |= set(plan.dates[first:first + n])
+            return days
         weekdays = WEEKDAYS[args.days]
         return None if weekdays is None else {d for d in plan.dates if d.weekday() in weekdays}
 

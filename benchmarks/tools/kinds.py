@@ -4,7 +4,8 @@ DEBUG=by_person:
     python3 benchmarks/tools/kinds.py out/i20.log
 
 Kinds: `few` (a few people over the whole horizon), `window` (a window of days), `weekends` (every
-weekend day), `few days` (many people on a few days); by size (people), with how many were tried,
+weekend day), `few days` (many people on a few consecutive days), `scattered` (many people on
+single days anywhere); by size (people), with how many were tried,
 kept, proven optimal and their seconds.
 """
 
@@ -20,7 +21,7 @@ import lab  # noqa: F401  (puts the project on the path)
 from scheduler import by_person
 
 # by_person._keep_if_better's debug line, after logging's "%(relativeCreated)8.0f %(name)s " prefix
-LINE = re.compile(r"^\s*(\d+) scheduler\.by_person by person: (\d+) people, window (\S+), (\w+) in ([\d.]+) s, "
+LINE = re.compile(r"^\s*(\d+) scheduler\.by_person by person: (?:([a-z ]+), )?(\d+) people, window (\S+), (\w+) in ([\d.]+) s, "
                   r"(\d+) -> (\d+)")
 WINDOW_DAYS = str(by_person.WINDOW_DAYS)  # how a window neighbourhood shows in the line
 FEW_DAYS = str(by_person.FEW_DAYS)
@@ -36,6 +37,7 @@ class Tally:
 
 
 def kind_of(window: str) -> str:
+    """The kind of a line without its name (logs before the name was logged), by its window."""
     return {"None": "few", WINDOW_DAYS: "window", FEW_DAYS: "few days"}.get(window, "weekends")
 
 
@@ -47,8 +49,8 @@ def tally(lines) -> tuple[dict[tuple[str, int], Tally], dict[int, Counter]]:
         m = LINE.match(line)
         if not m:
             continue
-        ms, people, window, status, seconds, before, after = m.groups()
-        kind, gain = kind_of(window), max(0, int(before) - int(after))
+        ms, name, people, window, status, seconds, before, after = m.groups()
+        kind, gain = name or kind_of(window), max(0, int(before) - int(after))
         t = kinds[(kind, int(people))]
         t.tried += 1
         t.kept += gain > 0

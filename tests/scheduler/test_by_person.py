@@ -275,9 +275,11 @@ def test_a_move_solved_while_another_was_kept_is_priced_against_the_others_as_th
 @needs_bench
 def test_many_people_on_a_few_days_take_everyone_no_other_move_holds(monkeypatch):
     """The kind that trades shifts between many people on a few days draws from the people free
-    of the running moves, up to its size, and its days are consecutive dates of the horizon."""
+    of the running moves, up to its size, and its days are consecutive dates of the horizon, or
+    for a share of its turns single dates anywhere."""
     instance, station, start = _curtois("Instance4")
     people = list(station.people)
+    monkeypatch.setattr(by_person, "SCATTERED_SHARE", 0.0)
     plan = by_person._Plan(station, start, instance.horizon, 2, None, None, None)
     assert by_person._first_pass(plan, people, sub_solves.InProcess(2, None)) is None
     kinds = by_person._kinds(plan)
@@ -286,6 +288,7 @@ def test_many_people_on_a_few_days_take_everyone_no_other_move_holds(monkeypatch
     few = by_person._next_move(plan, people, 0, kinds[0], 0, [], rng)
     largest = len(by_person.ON_FEW_DAYS) - 1
     many = by_person._next_move(plan, people, kind, kinds[kind], largest, [few], rng)
+    assert many.name == "few days"
     held = {p.person_id for p in few.few}
     assert {p.person_id for p in many.few} == {p.person_id for p in people} - held  # size above the station's
     dates = sorted(many.window)
@@ -293,6 +296,16 @@ def test_many_people_on_a_few_days_take_everyone_no_other_move_holds(monkeypatch
     assert set(dates) <= set(plan.dates)
     smallest = by_person._next_move(plan, people, kind, kinds[kind], 0, [few], rng)
     assert len(smallest.few) == min(by_person.ON_FEW_DAYS[0], len(people) - len(held))
+    # A share of its turns on single days anywhere: as many dates, a short place's date among them.
+    monkeypatch.setattr(by_person, "SCATTERED_SHARE", 1.0)
+    short = plan.short()
+    assert short  # the first pass leaves places short on Instance4
+    scattered = [by_person._next_move(plan, people, kind, kinds[kind], largest, [few], rng) for _ in range(20)]
+    assert all(m.name == "scattered" and len(m.window) == by_person.SCATTERED_DAYS for m in scattered)
+    assert all(m.window <= set(plan.dates) for m in scattered)
+    assert any(max(m.window) - min(m.window) > dt.timedelta(days=by_person.SCATTERED_DAYS) for m in scattered)
+    assert any(key[1] in m.window for m in scattered for key in short)
+    assert {p.person_id for p in scattered[0].few} == {p.person_id for p in people} - held
     # Switched off, the kind is not drawn.
     monkeypatch.setattr(by_person, "MANY_ON_FEW_DAYS", False)
     assert (by_person.ON_FEW_DAYS, by_person.FEW_DAYS) not in by_person._kinds(plan)

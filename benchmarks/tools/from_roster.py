@@ -3,8 +3,9 @@ engine's own search would (by_person's moves and keep rule): what a shape gains 
 
     python3 benchmarks/tools/from_roster.py Instance20 out/i20.csv 90 --days all --people 3
 
---days: all (the whole horizon), weekends (every Saturday and Sunday), fri-mon, thu-tue, or a number
-N: N consecutive days drawn afresh each time. --people 0: everyone.
+--days: all (the whole horizon), weekends (every Saturday and Sunday), fri-mon, thu-tue, a number
+N: N consecutive days drawn afresh each time, or N+M+...: blocks of N, M, ... consecutive days, each
+drawn afresh and free to overlap (1+1+1+1+1+1: up to six single days anywhere). --people 0: everyone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if __name__ == "__main__":  # the worker processes import this file again
     parser.add_argument("name")
     parser.add_argument("solution")
     parser.add_argument("seconds", type=float)
-    parser.add_argument("--days", default="all", help="|".join(WEEKDAYS) + " or a number of days")
+    parser.add_argument("--days", default="all", help="|".join(WEEKDAYS) + ", N or N+M+... days")
     parser.add_argument("--people", type=int, default=3)
     parser.add_argument("--each", type=float, default=by_person.FEW_SECONDS, help="CP-SAT seconds per neighbourhood")
     parser.add_argument("--seed", type=int, default=1)

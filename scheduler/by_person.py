@@ -118,6 +118,9 @@ MANY_ON_FEW_DAYS = True
 SCATTERED_SHARE = 0.5
 SCATTERED_DAYS = 6
 SCATTERED = "scattered"
+# At a size of the whole station, the kind waits for the running moves and runs alone (_takes_everyone).
+# Off: measured no better in the engine yet, where the kind has a quarter of the turns (solver notes).
+EVERYONE_ALONE = False
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
 # A kind's neighbourhoods grow only while CP-SAT proves them optimal within this share of their
@@ -531,7 +534,10 @@ def _improve(plan: _Plan, people: list[Person], run) -> int | None:
         # Without a time limit: until many neighbourhoods in a row bring nothing (a local optimum).
         while len(running) < run.capacity and not plan.stopped() \
                 and (plan.deadline is not None or stalled < STALLED_ROUNDS * len(people)):
-            kind, step = step % len(kinds), step + 1
+            kind = step % len(kinds)
+            if running and _takes_everyone(kinds[kind], size[kind], people):
+                break  # its turn waits for the running ones to end
+            step += 1
             move = _next_move(plan, people, kind, kinds[kind], size[kind], running.values(), rng)
             if move is None:  # everyone is being re-planned already: wait for one
                 break
@@ -565,6 +571,14 @@ def _kinds(plan: _Plan) -> list[tuple[tuple[int, ...], int | str | None]]:
     return [(FEW, None)] + ([(IN_WINDOW, WINDOW_DAYS)] if long else []) \
         + ([(ON_WEEKENDS, WEEKENDS)] if long and _weekends_capped(plan.station) else []) \
         + ([(ON_FEW_DAYS, FEW_DAYS)] if MANY_ON_FEW_DAYS and plan.days >= 2 * FEW_DAYS else [])
+
+
+def _takes_everyone(shape, size: int, people: list[Person]) -> bool:
+    """A kind of many people at a size of the whole station: it runs alone, with everyone in it
+    (EVERYONE_ALONE). A chain of swaps through the people a running move holds is cut otherwise,
+    and on a tight cover nearly every chain runs through someone (docs/solver-notes.md)."""
+    sizes, window_days = shape
+    return EVERYONE_ALONE and window_days == FEW_DAYS and sizes[size] >= len(people)
 
 
 def _next_size(size: int, sizes: int, result: Result, gain: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import replace
 
 import pytest
@@ -447,3 +447,40 @@ def test_a_kind_grows_only_while_its_neighbourhoods_are_proven_optimal_well_with
     assert by_person._next_size(0, 4, Result(SolveStatus.NO_SOLUTION, "cpsat", wall_time=slow), gain=0) == 0
     monkeypatch.setattr(by_person, "GROW_ON_GAIN", True)
     assert by_person._next_size(1, 4, proven(quick), gain=5) == 2
+
+
+@needs_bench
+def test_many_people_at_the_size_of_the_station_run_alone(monkeypatch):
+    """A move of the few-days kind as large as the station waits for the running moves and runs
+    alone, with everyone in it; the others still run two at a time."""
+    instance, station, start = _curtois("Instance4")  # 10 people: every size of the kind takes them all
+    monkeypatch.setattr(by_person, "EVERYONE_ALONE", True)
+    people = list(station.people)
+    plan = by_person._Plan(station, start, instance.horizon, 2, 6, None, None)
+    run = sub_solves.InProcess(2, None)
+    assert by_person._first_pass(plan, people, run) is None
+    run.capacity = 2  # two at once, as the worker processes (its futures are done when handed out)
+    sizes, submit = {}, run.submit
+
+    def submit_and_note(sub, *args, **kwargs):
+        future = submit(sub, *args, **kwargs)
+        sizes[future] = len(sub.people)
+        return future
+
+    waited = []
+
+    def wait_and_note(futures, **kwargs):
+        waited.append([sizes[f] for f in futures])
+        return wait(futures, **kwargs)
+
+    monkeypatch.setattr(run, "submit", submit_and_note)
+    monkeypatch.setattr(by_person, "wait", wait_and_note)
+    by_person._improve(plan, people, run)
+    alone = [w for w in waited if len(people) in w]
+    assert alone and all(w == [len(people)] for w in alone)
+    assert any(len(w) == 2 for w in waited)
+    kinds = by_person._kinds(plan)
+    many = kinds.index((by_person.ON_FEW_DAYS, by_person.FEW_DAYS))
+    assert by_person._takes_everyone(kinds[many], 0, people) and not by_person._takes_everyone(kinds[0], 3, people)
+    monkeypatch.setattr(by_person, "EVERYONE_ALONE", False)
+    assert not by_person._takes_everyone(kinds[many], 0, people)

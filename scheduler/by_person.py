@@ -121,6 +121,8 @@ SCATTERED = "scattered"
 # At a size of the whole station, the kind waits for the running moves and runs alone (_takes_everyone).
 # Off: measured no better in the engine yet, where the kind has a quarter of the turns (solver notes).
 EVERYONE_ALONE = False
+KIND_NAMES = {None: "few", WINDOW_DAYS: "window", WEEKENDS: "weekends", FEW_DAYS: "few days",
+              SCATTERED: "scattered"}  # each kind's name in the log, by its window
 TARGETED = 0.5  # share of neighbourhoods built around a place left short rather than at random
 FEW_SECONDS = 3.0
 # A kind's neighbourhoods grow only while CP-SAT proves them optimal within this share of their
@@ -614,10 +616,6 @@ def _next_move(plan: _Plan, people: list[Person], kind: int, shape, size: int, r
         window = set(plan.dates[first:first + window_days])
     sub, current = plan.few_station(few, window)
     return _Move(few, kind, window, sub, current, plan.version, time.monotonic(), KIND_NAMES[window_days])
-
-
-KIND_NAMES = {None: "few", WINDOW_DAYS: "window", WEEKENDS: "weekends", FEW_DAYS: "few days",
-              SCATTERED: "scattered"}  # by their window
 
 
 def _weekends_capped(station: Station) -> bool:

@@ -21,7 +21,7 @@ import lab  # noqa: F401  (puts the project on the path)
 from scheduler import by_person
 
 # by_person._keep_if_better's debug line, after logging's "%(relativeCreated)8.0f %(name)s " prefix
-LINE = re.compile(r"^\s*(\d+) scheduler\.by_person by person: (?:([a-z ]+), )?(\d+) people, window (\S+), (\w+) in ([\d.]+) s, "
+LINE = re.compile(r"^\s*(\d+) scheduler\.by_person by person: (?:([a-z ]*), )?(\d+) people, window (\S+), (\w+) in ([\d.]+) s, "
                   r"(\d+) -> (\d+)")
 WINDOW_DAYS = str(by_person.WINDOW_DAYS)  # how a window neighbourhood shows in the line
 FEW_DAYS = str(by_person.FEW_DAYS)

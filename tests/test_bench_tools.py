@@ -63,8 +63,8 @@ def test_kinds_counts_every_neighbourhood_the_engine_logs(monkeypatch):
     assert {"few", "window", "weekends"} < seen <= set(by_person.KIND_NAMES.values())
     assert seen & {"few days", "scattered"}
     # A line without the kind's name (older logs, from_roster.py's moves) counts by its window.
-    line = f"    12 scheduler.by_person by person: 30 people, window {by_person.FEW_DAYS}, optimal in 1.0 s, 10 -> 8"
-    assert list(kinds.tally([line])[0]) == [("few days", 30)]
+    nameless = f"    12 scheduler.by_person by person: 30 people, window {by_person.FEW_DAYS}, optimal in 1.0 s, 10 -> 8"
+    assert list(kinds.tally([nameless])[0]) == [("few days", 30)]
     assert sum(sum(b.values()) for b in bands.values()) == sum(t.gain for t in tally.values())
     # what the neighbourhoods gained is what the roster lost from the first one
     first = next(int(re.search(r"first roster (\d+) after", line)[1]) for line in lines if "first roster" in line)

@@ -5,8 +5,8 @@ DEBUG=by_person:
 
 Kinds: `few` (a few people over the whole horizon), `window` (a window of days), `weekends` (every
 weekend day), `few days` (many people on a few consecutive days), `scattered` (many people on
-single days anywhere); by size (people), with how many were tried,
-kept, proven optimal and their seconds.
+single days anywhere); by size (people), with how many were tried, kept, proven optimal and their
+seconds.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from scheduler import by_person
 # by_person._keep_if_better's debug line, after logging's "%(relativeCreated)8.0f %(name)s " prefix
 LINE = re.compile(r"^\s*(\d+) scheduler\.by_person by person: (?:([a-z ]*), )?(\d+) people, window (\S+), (\w+) in ([\d.]+) s, "
                   r"(\d+) -> (\d+)")
-WINDOW_DAYS = str(by_person.WINDOW_DAYS)  # how a window neighbourhood shows in the line
-FEW_DAYS = str(by_person.FEW_DAYS)
+# A line without the kind's name shows its window's length: None, or the days of a window of fixed
+# length (the engine's own names for those); any other length is the weekends'.
+BY_WINDOW = {str(days): name for days, name in by_person.KIND_NAMES.items() if days is None or isinstance(days, int)}
 
 
 @dataclass
@@ -37,8 +38,8 @@ class Tally:
 
 
 def kind_of(window: str) -> str:
-    """The kind of a line without its name (logs before the name was logged), by its window."""
-    return {"None": "few", WINDOW_DAYS: "window", FEW_DAYS: "few days"}.get(window, "weekends")
+    """The kind of a line without its name (older logs, from_roster.py's moves), by its window."""
+    return BY_WINDOW.get(window, "weekends")
 
 
 def tally(lines) -> tuple[dict[tuple[str, int], Tally], dict[int, Counter]]:
